@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineEvent } from '../define-event';
+import { Topics } from '../topics';
+import { money, prefixedId, utcTimestamp } from './common';
+
+export const PaymentOrderCreated = defineEvent({
+  type: 'payment_order.created',
+  version: 1,
+  topic: Topics.paymentOrders.name,
+  description: 'A merchant created a payment order (CREATED).',
+  schema: z.object({
+    paymentId: prefixedId('pay'),
+    merchantId: prefixedId('mch'),
+    merchantOrderNo: z.string().min(1).max(64),
+    amount: money,
+    subject: z.string().min(1).max(256),
+    expiresAt: utcTimestamp,
+    createdAt: utcTimestamp,
+  }),
+  keyOf: (payload) => payload.paymentId,
+});
+
+export const PaymentOrderSucceeded = defineEvent({
+  type: 'payment_order.succeeded',
+  version: 1,
+  topic: Topics.paymentOrders.name,
+  description: 'The order was paid (SUCCEEDED); the merchant is notified.',
+  schema: z.object({
+    paymentId: prefixedId('pay'),
+    merchantId: prefixedId('mch'),
+    amount: money,
+    transactionId: prefixedId('txn'),
+    succeededAt: utcTimestamp,
+  }),
+  keyOf: (payload) => payload.paymentId,
+});
+
+export const PaymentOrderClosed = defineEvent({
+  type: 'payment_order.closed',
+  version: 1,
+  topic: Topics.paymentOrders.name,
+  description: 'The order was closed unpaid, by the merchant or on expiry (CLOSED).',
+  schema: z.object({
+    paymentId: prefixedId('pay'),
+    merchantId: prefixedId('mch'),
+    reason: z.enum(['MERCHANT_REQUEST', 'EXPIRED']),
+    closedAt: utcTimestamp,
+  }),
+  keyOf: (payload) => payload.paymentId,
+});

@@ -1,0 +1,44 @@
+/**
+ * The catalogue of Kafka topics. A topic is one ordered stream owned by one service; the
+ * message key (the payment id) keeps one payment's events in order inside it.
+ */
+export interface TopicDefinition {
+  readonly name: string;
+  readonly owner: string;
+  readonly partitions: number;
+  readonly description: string;
+}
+
+export const Topics = {
+  paymentOrders: {
+    name: 'paylab.cashier.payment-orders',
+    owner: 'cashier',
+    partitions: 3,
+    description: 'Lifecycle of merchant payment orders (收银台支付单), keyed by payment id.',
+  },
+  channelPayments: {
+    name: 'paylab.acquiring.channel-payments',
+    owner: 'acquiring',
+    partitions: 3,
+    description: 'Channel transactions confirmed by callback or active query, keyed by payment id.',
+  },
+  clearings: {
+    name: 'paylab.settlement.clearings',
+    owner: 'settlement',
+    partitions: 3,
+    description: 'Clearing results (清分) posted to the ledger, keyed by payment id.',
+  },
+} as const satisfies Record<string, TopicDefinition>;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics]['name'];
+
+export const ALL_TOPICS: readonly TopicDefinition[] = Object.values(Topics);
+
+/** Poison messages from `<topic>` are parked in `<topic>.dlt`, one partition, kept for audit. */
+export function deadLetterTopicOf(topic: string): string {
+  return `${topic}.dlt`;
+}
+
+export function topicDefinition(name: string): TopicDefinition | undefined {
+  return ALL_TOPICS.find((topic) => topic.name === name);
+}

@@ -1,0 +1,3 @@
+export * from './bigint-transformer';
+export * from './data-source';
+export * from './database.module';

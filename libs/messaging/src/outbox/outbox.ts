@@ -1,0 +1,59 @@
+import { MessageHeaders, type EventContract, type PayloadOf } from '@paylab/contracts';
+import { newId } from '@paylab/ids';
+import { Correlation } from '@paylab/platform';
+import type { EntityManager } from 'typeorm';
+import { OutboxMessageEntity } from './outbox-message.entity';
+
+export interface PublishOptions {
+  /** The message or request that caused this event; defaults to the current scope's. */
+  causationId?: string;
+  correlationId?: string;
+  occurredAt?: Date;
+}
+
+/**
+ * Records an event in the outbox inside the caller's transaction. The payload is validated
+ * against its contract here, so an invalid event rolls back the state change with it
+ * instead of reaching consumers.
+ */
+export class Outbox {
+  constructor(private readonly producerName: string) {}
+
+  async publish<C extends EventContract>(
+    manager: EntityManager,
+    contract: C,
+    payload: PayloadOf<C>,
+    options: PublishOptions = {},
+  ): Promise<string> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error(`outbox publish of ${contract.type} must run inside the state change's transaction`);
+    }
+    const validPayload = contract.schema.parse(payload) as PayloadOf<C>;
+    const scope = Correlation.current();
+    const messageId = newId('evt');
+    const occurredAt = options.occurredAt ?? new Date();
+    const correlationId = options.correlationId ?? scope?.correlationId ?? messageId;
+    const causationId = options.causationId ?? scope?.causationId ?? scope?.requestId;
+    const headers: Record<string, string> = {
+      [MessageHeaders.messageId]: messageId,
+      [MessageHeaders.eventType]: contract.type,
+      [MessageHeaders.schemaVersion]: String(contract.version),
+      [MessageHeaders.correlationId]: correlationId,
+      [MessageHeaders.producer]: this.producerName,
+      [MessageHeaders.occurredAt]: occurredAt.toISOString(),
+      ...(causationId ? { [MessageHeaders.causationId]: causationId } : {}),
+    };
+    await manager.insert(OutboxMessageEntity, {
+      messageId,
+      topic: contract.topic,
+      messageKey: contract.keyOf(validPayload),
+      eventType: contract.type,
+      schemaVersion: contract.version,
+      payload: validPayload as object,
+      headers,
+      occurredAt,
+      publishedAt: null,
+    });
+    return messageId;
+  }
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * Building blocks for each service's configuration schema. A service spreads the blocks it
+ * needs into one z.object, so every variable is declared once and validated the same way.
+ */
+
+const port = () =>
+  z.coerce
+    .number({ message: 'must be a TCP port number' })
+    .int('must be an integer')
+    .min(1, 'must be between 1 and 65535')
+    .max(65535, 'must be between 1 and 65535');
+
+const urlWithProtocols = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+export const httpUrl = () => urlWithProtocols(['http:', 'https:']);
+
+export const baseEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  HTTP_PORT: port(),
+};
+
+export const databaseEnv = {
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+};
+
+export const redisEnv = {
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:']),
+};
+
+export const kafkaEnv = {
+  KAFKA_BROKERS: z
+    .string()
+    .transform((value) => value.split(',').map((broker) => broker.trim()))
+    .refine((brokers) => brokers.every((b) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(b)), {
+      message: 'must be a comma-separated list of host:port',
+    }),
+  KAFKA_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+};
+
+export const baseConfigSchema = z.object(baseEnv);
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+export type DatabaseConfig = z.infer<z.ZodObject<typeof databaseEnv>>;
+export type RedisConfig = z.infer<z.ZodObject<typeof redisEnv>>;
+export type KafkaConfig = z.infer<z.ZodObject<typeof kafkaEnv>>;

@@ -1,0 +1,74 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { throwError } from 'rxjs';
+import { Correlation } from '../logging/correlation';
+import { AppError, type ErrorType } from './app-error';
+
+/** Nest's own HTTP exceptions (unknown route, body parser failures) mapped into our codes. */
+const HTTP_STATUS_TO_APP_ERROR: Record<number, { type: ErrorType; code: string }> = {
+  400: { type: 'invalid_request_error', code: 'REQUEST.INVALID' },
+  401: { type: 'authentication_error', code: 'AUTH.UNAUTHENTICATED' },
+  403: { type: 'permission_error', code: 'AUTH.FORBIDDEN' },
+  404: { type: 'not_found_error', code: 'ROUTE.NOT_FOUND' },
+  405: { type: 'invalid_request_error', code: 'ROUTE.METHOD_NOT_ALLOWED' },
+  409: { type: 'conflict_error', code: 'REQUEST.CONFLICT' },
+  413: { type: 'invalid_request_error', code: 'REQUEST.TOO_LARGE' },
+  415: { type: 'invalid_request_error', code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' },
+  429: { type: 'rate_limit_error', code: 'REQUEST.RATE_LIMITED' },
+};
+
+/** The single place where errors become HTTP responses. */
+export function toAppError(exception: unknown): AppError {
+  if (exception instanceof AppError) return exception;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const known = HTTP_STATUS_TO_APP_ERROR[status];
+    const cause = exception.cause as { type?: string } | undefined;
+    if (status === 400 && cause?.type === 'entity.parse.failed') {
+      return new AppError('invalid_request_error', 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON.');
+    }
+    if (known) return new AppError(known.type, known.code, exception.message);
+    if (status >= 500) return new AppError('api_error', 'INTERNAL.UNEXPECTED', exception.message);
+    return new AppError('invalid_request_error', 'REQUEST.INVALID', exception.message);
+  }
+  if (isBodyParserError(exception)) {
+    return new AppError('invalid_request_error', 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON.');
+  }
+  return new AppError('api_error', 'INTERNAL.UNEXPECTED', 'An unexpected error occurred. It has been logged.');
+}
+
+function isBodyParserError(exception: unknown): boolean {
+  return (
+    typeof exception === 'object' &&
+    exception !== null &&
+    (exception as { type?: unknown }).type === 'entity.parse.failed'
+  );
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    // Message handlers keep their own error handling (retries, dead letters) in the messaging lib.
+    if (host.getType() !== 'http') return throwError(() => exception);
+
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const appError = toAppError(exception);
+    if (appError.httpStatus >= 500) {
+      this.logger.error(
+        `${request.method} ${request.originalUrl} failed: ${describe(exception)}`,
+        exception instanceof Error ? exception.stack : undefined,
+      );
+    }
+    const requestId = Correlation.current()?.requestId;
+    response.status(appError.httpStatus).json(appError.toBody(requestId));
+    return undefined;
+  }
+}
+
+function describe(exception: unknown): string {
+  return exception instanceof Error ? exception.message : String(exception);
+}

@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@paylab/database';
+import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
+import { Topics } from '@paylab/contracts';
+import { cashierSchema, type CashierConfig } from './config';
+import { CASHIER_ENTITIES, CASHIER_MIGRATIONS } from './persistence';
+
+@Module({})
+export class CashierModule {
+  static register(config: CashierConfig, logger: PaylabLogger): DynamicModule {
+    return {
+      module: CashierModule,
+      imports: [
+        PlatformModule.forRoot({ serviceName: 'cashier', logger }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          schema: cashierSchema,
+          poolSize: config.DATABASE_POOL_SIZE,
+          applicationName: 'cashier',
+          entities: [...MESSAGING_ENTITIES, ...CASHIER_ENTITIES],
+          migrations: [...MESSAGING_MIGRATIONS, ...CASHIER_MIGRATIONS],
+        }),
+        RedisModule.forRoot(config.REDIS_URL),
+        MessagingModule.forRoot({
+          serviceName: 'cashier',
+          brokers: config.KAFKA_BROKERS,
+          outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+          publishes: [Topics.paymentOrders.name],
+        }),
+      ],
+    };
+  }
+}

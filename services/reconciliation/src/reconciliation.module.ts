@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@paylab/database';
+import { PlatformModule, type PaylabLogger } from '@paylab/platform';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
+import { reconciliationSchema, type ReconciliationConfig } from './config';
+import { RECONCILIATION_ENTITIES, RECONCILIATION_MIGRATIONS } from './persistence';
+
+@Module({})
+export class ReconciliationModule {
+  static register(config: ReconciliationConfig, logger: PaylabLogger): DynamicModule {
+    return {
+      module: ReconciliationModule,
+      imports: [
+        PlatformModule.forRoot({ serviceName: 'reconciliation', logger }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          schema: reconciliationSchema,
+          poolSize: config.DATABASE_POOL_SIZE,
+          applicationName: 'reconciliation',
+          entities: [...MESSAGING_ENTITIES, ...RECONCILIATION_ENTITIES],
+          migrations: [...MESSAGING_MIGRATIONS, ...RECONCILIATION_MIGRATIONS],
+        }),
+        MessagingModule.forRoot({
+          serviceName: 'reconciliation',
+          brokers: config.KAFKA_BROKERS,
+          outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+          publishes: [],
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@paylab/platform';
+import { routingService } from './service';
+
+runService(routingService);

@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@paylab/database';
+import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
+import { routingSchema, type RoutingConfig } from './config';
+import { ROUTING_ENTITIES, ROUTING_MIGRATIONS } from './persistence';
+
+@Module({})
+export class RoutingModule {
+  static register(config: RoutingConfig, logger: PaylabLogger): DynamicModule {
+    return {
+      module: RoutingModule,
+      imports: [
+        PlatformModule.forRoot({ serviceName: 'routing', logger }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          schema: routingSchema,
+          poolSize: config.DATABASE_POOL_SIZE,
+          applicationName: 'routing',
+          entities: [...MESSAGING_ENTITIES, ...ROUTING_ENTITIES],
+          migrations: [...MESSAGING_MIGRATIONS, ...ROUTING_MIGRATIONS],
+        }),
+        RedisModule.forRoot(config.REDIS_URL),
+        MessagingModule.forRoot({
+          serviceName: 'routing',
+          brokers: config.KAFKA_BROKERS,
+          outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+          publishes: [],
+        }),
+      ],
+    };
+  }
+}

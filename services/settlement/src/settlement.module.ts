@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@paylab/database';
+import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
+import { Topics } from '@paylab/contracts';
+import { settlementSchema, type SettlementConfig } from './config';
+import { SETTLEMENT_ENTITIES, SETTLEMENT_MIGRATIONS } from './persistence';
+
+@Module({})
+export class SettlementModule {
+  static register(config: SettlementConfig, logger: PaylabLogger): DynamicModule {
+    return {
+      module: SettlementModule,
+      imports: [
+        PlatformModule.forRoot({ serviceName: 'settlement', logger }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          schema: settlementSchema,
+          poolSize: config.DATABASE_POOL_SIZE,
+          applicationName: 'settlement',
+          entities: [...MESSAGING_ENTITIES, ...SETTLEMENT_ENTITIES],
+          migrations: [...MESSAGING_MIGRATIONS, ...SETTLEMENT_MIGRATIONS],
+        }),
+        RedisModule.forRoot(config.REDIS_URL),
+        MessagingModule.forRoot({
+          serviceName: 'settlement',
+          brokers: config.KAFKA_BROKERS,
+          outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+          publishes: [Topics.clearings.name],
+        }),
+      ],
+    };
+  }
+}
