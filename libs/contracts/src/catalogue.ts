@@ -1,7 +1,11 @@
 import type { EventContract } from './define-event';
 import { ChannelPaymentSucceeded } from './events/channel-payments';
 import { PaymentCleared } from './events/clearings';
-import { PaymentOrderClosed, PaymentOrderCreated, PaymentOrderSucceeded } from './events/payment-orders';
+import {
+  PaymentOrderClosed,
+  PaymentOrderCreated,
+  PaymentOrderSucceeded,
+} from './events/payment-orders';
 import { topicDefinition } from './topics';
 import { MessageHeaders, type EventEnvelope } from './wire';
 
@@ -15,7 +19,9 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
 
 for (const contract of EVENT_CATALOGUE) {
   if (!topicDefinition(contract.topic)) {
-    throw new Error(`event ${contract.type} v${contract.version} names unknown topic ${contract.topic}`);
+    throw new Error(
+      `event ${contract.type} v${contract.version} names unknown topic ${contract.topic}`,
+    );
   }
 }
 
@@ -23,9 +29,7 @@ export function findContract(type: string, version: number): EventContract | und
   return EVENT_CATALOGUE.find((contract) => contract.type === type && contract.version === version);
 }
 
-export type DecodeResult =
-  | { ok: true; envelope: EventEnvelope }
-  | { ok: false; reason: string };
+export type DecodeResult = { ok: true; envelope: EventEnvelope } | { ok: false; reason: string };
 
 export interface RawMessage {
   topic: string;
@@ -53,7 +57,10 @@ export function decodeEvent(message: RawMessage): DecodeResult {
   const contract = findContract(type, version);
   if (!contract) return { ok: false, reason: `unknown event ${type} v${version}` };
   if (contract.topic !== message.topic) {
-    return { ok: false, reason: `event ${type} v${version} does not belong on topic ${message.topic}` };
+    return {
+      ok: false,
+      reason: `event ${type} v${version} does not belong on topic ${message.topic}`,
+    };
   }
   if (message.value === undefined) return { ok: false, reason: 'empty message value' };
   let json: unknown;

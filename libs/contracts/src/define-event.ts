@@ -1,7 +1,10 @@
 import type { z } from 'zod';
 import type { EventEnvelope } from './wire';
 
-export interface EventContract<TType extends string = string, TSchema extends z.ZodType = z.ZodType> {
+export interface EventContract<
+  TType extends string = string,
+  TSchema extends z.ZodType = z.ZodType,
+> {
   readonly type: TType;
   readonly version: number;
   readonly topic: string;

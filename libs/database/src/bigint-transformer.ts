@@ -9,7 +9,8 @@ export const bigintNumberTransformer: ValueTransformer = {
   from: (value: string | null) => {
     if (value === null || value === undefined) return value;
     const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed)) throw new Error(`bigint ${value} does not fit a safe integer`);
+    if (!Number.isSafeInteger(parsed))
+      throw new Error(`bigint ${value} does not fit a safe integer`);
     return parsed;
   },
 };

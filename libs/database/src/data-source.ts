@@ -48,10 +48,15 @@ export function dataSourceOptions(options: ServiceDatabaseOptions): DataSourceOp
  */
 export async function prepareSchema(options: ServiceDatabaseOptions): Promise<void> {
   assertSchemaName(options.schema);
-  const client = new Client({ connectionString: options.url, application_name: `${options.schema}-migrate` });
+  const client = new Client({
+    connectionString: options.url,
+    application_name: `${options.schema}-migrate`,
+  });
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`paylab.migrate.${options.schema}`]);
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [
+      `paylab.migrate.${options.schema}`,
+    ]);
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
       const migrator = new DataSource({ ...dataSourceOptions(options), extra: { max: 1 } });
@@ -62,7 +67,9 @@ export async function prepareSchema(options: ServiceDatabaseOptions): Promise<vo
         await migrator.destroy();
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`paylab.migrate.${options.schema}`]);
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [
+        `paylab.migrate.${options.schema}`,
+      ]);
     }
   } finally {
     await client.end();

@@ -18,3 +18,4 @@ import { OutboxMessageEntity } from './outbox/outbox-message.entity';
 /** Add these to a service's data source: the outbox and inbox tables live in its schema. */
 export const MESSAGING_ENTITIES = [OutboxMessageEntity, InboxMessageEntity];
 export const MESSAGING_MIGRATIONS = [MessagingTables1732406400000];
+export * from './kafka/topic-tools';

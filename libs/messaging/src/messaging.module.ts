@@ -30,7 +30,9 @@ const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 const KAFKA = Symbol('KAFKA');
 
 @Injectable()
-class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+class MessagingLifecycle
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly healthAdmin: Admin;
 
   constructor(
@@ -88,14 +90,27 @@ export class MessagingModule {
           provide: KAFKA,
           inject: [ROOT_LOGGER],
           useFactory: (logger: PaylabLogger) =>
-            createKafka({ clientId: `${options.serviceName}-producer`, brokers: options.brokers, logger }),
+            createKafka({
+              clientId: `${options.serviceName}-producer`,
+              brokers: options.brokers,
+              logger,
+            }),
         },
         { provide: Outbox, useFactory: () => new Outbox(options.serviceName) },
-        { provide: Inbox, inject: [DataSource], useFactory: (dataSource: DataSource) => new Inbox(dataSource) },
+        {
+          provide: Inbox,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => new Inbox(dataSource),
+        },
         {
           provide: OutboxRelay,
           inject: [DataSource, KAFKA, ROOT_LOGGER, MetricsRegistry],
-          useFactory: (dataSource: DataSource, kafka: Kafka, logger: PaylabLogger, metrics: MetricsRegistry) =>
+          useFactory: (
+            dataSource: DataSource,
+            kafka: Kafka,
+            logger: PaylabLogger,
+            metrics: MetricsRegistry,
+          ) =>
             new OutboxRelay(
               dataSource,
               kafka,

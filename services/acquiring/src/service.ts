@@ -7,7 +7,8 @@ export const acquiringService: ServiceDefinition<AcquiringConfig> = {
   configSchema: acquiringConfigSchema,
   openApi: {
     title: 'PayLab acquiring (三方支付收单)',
-    description: 'One adapter per payment channel: charge, query, close, refund, callbacks and statements.',
+    description:
+      'One adapter per payment channel: charge, query, close, refund, callbacks and statements.',
   },
   rootModule: (config, logger) => AcquiringModule.register(config, logger),
 };

@@ -7,7 +7,8 @@ export const cashierService: ServiceDefinition<CashierConfig> = {
   configSchema: cashierConfigSchema,
   openApi: {
     title: 'PayLab cashier (收银台)',
-    description: 'Merchant Open API: payment orders, refunds, hosted checkout and aggregated QR (一码付), signed merchant webhooks.',
+    description:
+      'Merchant Open API: payment orders, refunds, hosted checkout and aggregated QR (一码付), signed merchant webhooks.',
   },
   rootModule: (config, logger) => CashierModule.register(config, logger),
 };

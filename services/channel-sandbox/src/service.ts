@@ -7,7 +7,8 @@ export const channelSandboxService: ServiceDefinition<ChannelSandboxConfig> = {
   configSchema: channelSandboxConfigSchema,
   openApi: {
     title: 'PayLab channel sandbox (模拟支付渠道)',
-    description: 'Simulated Alipay, WeChat Pay and UnionPay style channels with their real signing, payer pages, callbacks, statements and fault injection.',
+    description:
+      'Simulated Alipay, WeChat Pay and UnionPay style channels with their real signing, payer pages, callbacks, statements and fault injection.',
   },
   rootModule: (config, logger) => ChannelSandboxModule.register(config, logger),
 };

@@ -7,7 +7,8 @@ export const reconciliationService: ServiceDefinition<ReconciliationConfig> = {
   configSchema: reconciliationConfigSchema,
   openApi: {
     title: 'PayLab reconciliation (自动化对账)',
-    description: 'Statement imports, recon runs, matches, discrepancies (差错) and the case workflow.',
+    description:
+      'Statement imports, recon runs, matches, discrepancies (差错) and the case workflow.',
   },
   rootModule: (config, logger) => ReconciliationModule.register(config, logger),
 };

@@ -7,7 +7,8 @@ export const routingService: ServiceDefinition<RoutingConfig> = {
   configSchema: routingConfigSchema,
   openApi: {
     title: 'PayLab routing (支付路由)',
-    description: 'Channels, channel accounts, fee rates, limits and routing rules; route decisions with a full trace.',
+    description:
+      'Channels, channel accounts, fee rates, limits and routing rules; route decisions with a full trace.',
   },
   rootModule: (config, logger) => RoutingModule.register(config, logger),
 };

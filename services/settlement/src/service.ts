@@ -7,7 +7,8 @@ export const settlementService: ServiceDefinition<SettlementConfig> = {
   configSchema: settlementConfigSchema,
   openApi: {
     title: 'PayLab settlement (清结算)',
-    description: 'Clearing on payment and refund events, a double-entry ledger, settlement batches and payouts.',
+    description:
+      'Clearing on payment and refund events, a double-entry ledger, settlement batches and payouts.',
   },
   rootModule: (config, logger) => SettlementModule.register(config, logger),
 };

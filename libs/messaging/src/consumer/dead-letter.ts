@@ -11,7 +11,11 @@ export interface FailedMessage {
 
 export interface DeadLetterRecord {
   topic: string;
-  message: { key: Buffer | string | null; value: Buffer | string | null; headers: Record<string, string> };
+  message: {
+    key: Buffer | string | null;
+    value: Buffer | string | null;
+    headers: Record<string, string>;
+  };
 }
 
 /**

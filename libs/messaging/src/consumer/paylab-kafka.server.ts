@@ -64,7 +64,11 @@ export class PaylabKafkaServer extends ServerKafka {
     return super.start(callback);
   }
 
-  override async handleEvent(pattern: string, _packet: ReadPacket, context: KafkaContext): Promise<void> {
+  override async handleEvent(
+    pattern: string,
+    _packet: ReadPacket,
+    context: KafkaContext,
+  ): Promise<void> {
     const raw = context.getMessage() as unknown as {
       key: string | null;
       value: Buffer | null;
@@ -97,10 +101,13 @@ export class PaylabKafkaServer extends ServerKafka {
     const envelope: EventEnvelope = decoded.envelope;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await Correlation.run({ correlationId: envelope.correlationId, causationId: envelope.id }, async () => {
-          const result: unknown = await handler(envelope, context);
-          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-        });
+        await Correlation.run(
+          { correlationId: envelope.correlationId, causationId: envelope.id },
+          async () => {
+            const result: unknown = await handler(envelope, context);
+            if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+          },
+        );
         return;
       } catch (error) {
         const decision = decideAfterFailure(error, attempt, this.retry);
@@ -109,7 +116,15 @@ export class PaylabKafkaServer extends ServerKafka {
           return;
         }
         this.log.warn(
-          { topic: failed.topic, partition: failed.partition, offset: failed.offset, messageId: envelope.id, attempt, delayMs: decision.delayMs, err: describe(error) },
+          {
+            topic: failed.topic,
+            partition: failed.partition,
+            offset: failed.offset,
+            messageId: envelope.id,
+            attempt,
+            delayMs: decision.delayMs,
+            err: describe(error),
+          },
           'handler failed; retrying',
         );
         await this.waitWithHeartbeat(decision.delayMs, context);
@@ -125,9 +140,19 @@ export class PaylabKafkaServer extends ServerKafka {
     const record = buildDeadLetter(failed, reason, this.consumerGroup, attempts);
     // If this send fails the error propagates, the offset is not committed and kafkajs
     // redelivers: a poison message is never silently dropped.
-    await (this.producer as unknown as Producer).send({ topic: record.topic, acks: -1, messages: [record.message] });
+    await (this.producer as unknown as Producer).send({
+      topic: record.topic,
+      acks: -1,
+      messages: [record.message],
+    });
     this.log.error(
-      { topic: failed.topic, partition: failed.partition, offset: failed.offset, deadLetterTopic: record.topic, reason },
+      {
+        topic: failed.topic,
+        partition: failed.partition,
+        offset: failed.offset,
+        deadLetterTopic: record.topic,
+        reason,
+      },
       'message dead-lettered',
     );
   }
@@ -144,7 +169,12 @@ export class PaylabKafkaServer extends ServerKafka {
 function stringHeaders(headers: Record<string, unknown>): Record<string, string | undefined> {
   const result: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    result[name] = value === null || value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
+    result[name] =
+      value === null || value === undefined
+        ? undefined
+        : typeof value === 'string'
+          ? value
+          : JSON.stringify(value);
   }
   return result;
 }

@@ -5,7 +5,8 @@ export interface BackoffOptions {
 
 /** Exponential backoff: base, 2×base, 4×base … capped. attempt counts from 1. */
 export function backoffDelayMs(attempt: number, options: BackoffOptions): number {
-  if (!Number.isInteger(attempt) || attempt < 1) throw new Error(`attempt must be a positive integer, got ${attempt}`);
+  if (!Number.isInteger(attempt) || attempt < 1)
+    throw new Error(`attempt must be a positive integer, got ${attempt}`);
   const exponent = Math.min(attempt - 1, 30);
   return Math.min(options.maxMs, options.baseMs * 2 ** exponent);
 }
@@ -29,11 +30,14 @@ export class PermanentMessageError extends Error {
 }
 
 export type FailureDecision =
-  | { action: 'retry'; delayMs: number }
-  | { action: 'dead-letter'; reason: string };
+  { action: 'retry'; delayMs: number } | { action: 'dead-letter'; reason: string };
 
 /** What to do after attempt `attempt` of a handler failed with `error`. */
-export function decideAfterFailure(error: unknown, attempt: number, policy: RetryPolicy): FailureDecision {
+export function decideAfterFailure(
+  error: unknown,
+  attempt: number,
+  policy: RetryPolicy,
+): FailureDecision {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof PermanentMessageError) {
     return { action: 'dead-letter', reason: `permanent failure: ${message}` };

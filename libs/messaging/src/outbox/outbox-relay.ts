@@ -30,7 +30,6 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private consecutiveFailures = 0;
   private readonly batchSize: number;
-  private readonly pending: Gauge | undefined;
   private readonly published: Counter | undefined;
 
   constructor(
@@ -42,10 +41,15 @@ export class OutboxRelay {
   ) {
     this.batchSize = options.batchSize ?? 100;
     if (registry) {
-      this.pending = new Gauge({
+      const countPending = () => this.countPending();
+      new Gauge({
         name: 'outbox_pending_messages',
         help: 'Outbox rows committed but not yet relayed to Kafka',
         registers: [registry],
+        // Counted at scrape time, so the backlog is visible even while the relay is stuck.
+        async collect() {
+          this.set(await countPending());
+        },
       });
       this.published = new Counter({
         name: 'outbox_published_messages_total',
@@ -82,7 +86,10 @@ export class OutboxRelay {
       try {
         relayed = await this.relayOnce();
         if (this.consecutiveFailures > 0) {
-          this.logger.info({ afterFailures: this.consecutiveFailures }, 'outbox relay reconnected to Kafka');
+          this.logger.info(
+            { afterFailures: this.consecutiveFailures },
+            'outbox relay reconnected to Kafka',
+          );
         }
         this.consecutiveFailures = 0;
       } catch (error) {
@@ -110,9 +117,10 @@ export class OutboxRelay {
     await this.ensureProducer();
     const outcome = await this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(OutboxMessageEntity);
-      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
-        `paylab.outbox.${repository.metadata.tablePath}`,
-      ])) as Array<{ locked: boolean }>;
+      const [{ locked }] = (await manager.query(
+        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+        [`paylab.outbox.${repository.metadata.tablePath}`],
+      )) as Array<{ locked: boolean }>;
       if (!locked) return { relayed: [] as OutboxMessageEntity[] };
       const batch = await repository
         .createQueryBuilder('message')
@@ -147,7 +155,6 @@ export class OutboxRelay {
     if ('error' in outcome) throw outcome.error;
     const relayed = outcome.relayed;
     for (const message of relayed) this.published?.inc({ topic: message.topic });
-    if (this.pending) await this.refreshPendingGauge();
     return relayed.length;
   }
 
@@ -193,13 +200,13 @@ export class OutboxRelay {
     }
   }
 
-  private async refreshPendingGauge(): Promise<void> {
-    const count = await this.dataSource
+  /** Rows committed but not yet relayed: the backlog an outage leaves behind. */
+  countPending(): Promise<number> {
+    return this.dataSource
       .getRepository(OutboxMessageEntity)
       .createQueryBuilder('message')
       .where('message.published_at IS NULL')
       .getCount();
-    this.pending!.set(count);
   }
 
   private sleep(ms: number): Promise<void> {

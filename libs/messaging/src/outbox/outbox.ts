@@ -26,7 +26,9 @@ export class Outbox {
     options: PublishOptions = {},
   ): Promise<string> {
     if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error(`outbox publish of ${contract.type} must run inside the state change's transaction`);
+      throw new Error(
+        `outbox publish of ${contract.type} must run inside the state change's transaction`,
+      );
     }
     const validPayload = contract.schema.parse(payload) as PayloadOf<C>;
     const scope = Correlation.current();

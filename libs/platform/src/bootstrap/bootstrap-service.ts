@@ -46,7 +46,10 @@ export async function startService<C extends BaseConfig>(
     await app.startAllMicroservices();
   }
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
-  logger.info({ port: config.HTTP_PORT, startupMs: Date.now() - started }, `${definition.name} started`);
+  logger.info(
+    { port: config.HTTP_PORT, startupMs: Date.now() - started },
+    `${definition.name} started`,
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= shutDown(app, logger, definition.name));
@@ -85,8 +88,12 @@ export function runService<C extends BaseConfig>(definition: ServiceDefinition<C
     .catch((error: unknown) => {
       if (error instanceof ConfigurationError) {
         process.stderr.write(
-          JSON.stringify({ level: 'fatal', service: definition.name, msg: error.message, problems: error.problems }) +
-            '\n',
+          JSON.stringify({
+            level: 'fatal',
+            service: definition.name,
+            msg: error.message,
+            problems: error.problems,
+          }) + '\n',
         );
       } else {
         process.stderr.write(
@@ -94,7 +101,10 @@ export function runService<C extends BaseConfig>(definition: ServiceDefinition<C
             level: 'fatal',
             service: definition.name,
             msg: 'start-up failed',
-            err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error),
+            err:
+              error instanceof Error
+                ? { message: error.message, stack: error.stack }
+                : String(error),
           }) + '\n',
         );
       }

@@ -37,7 +37,10 @@ export function loadConfig<S extends z.ZodType>(
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.map(String).join('.') || '(root)';
     const missing = cleaned[variable] === undefined;
-    return { variable, problem: missing ? `is required but not set (${issue.message})` : issue.message };
+    return {
+      variable,
+      problem: missing ? `is required but not set (${issue.message})` : issue.message,
+    };
   });
   throw new ConfigurationError(serviceName, problems);
 }

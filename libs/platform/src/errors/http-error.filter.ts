@@ -25,16 +25,28 @@ export function toAppError(exception: unknown): AppError {
     const known = HTTP_STATUS_TO_APP_ERROR[status];
     const cause = exception.cause as { type?: string } | undefined;
     if (status === 400 && cause?.type === 'entity.parse.failed') {
-      return new AppError('invalid_request_error', 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON.');
+      return new AppError(
+        'invalid_request_error',
+        'REQUEST.MALFORMED_JSON',
+        'The request body is not valid JSON.',
+      );
     }
     if (known) return new AppError(known.type, known.code, exception.message);
     if (status >= 500) return new AppError('api_error', 'INTERNAL.UNEXPECTED', exception.message);
     return new AppError('invalid_request_error', 'REQUEST.INVALID', exception.message);
   }
   if (isBodyParserError(exception)) {
-    return new AppError('invalid_request_error', 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON.');
+    return new AppError(
+      'invalid_request_error',
+      'REQUEST.MALFORMED_JSON',
+      'The request body is not valid JSON.',
+    );
   }
-  return new AppError('api_error', 'INTERNAL.UNEXPECTED', 'An unexpected error occurred. It has been logged.');
+  return new AppError(
+    'api_error',
+    'INTERNAL.UNEXPECTED',
+    'An unexpected error occurred. It has been logged.',
+  );
 }
 
 function isBodyParserError(exception: unknown): boolean {

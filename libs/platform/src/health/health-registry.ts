@@ -39,7 +39,9 @@ export class HealthRegistry {
 
   async readiness(service: string): Promise<ReadinessReport> {
     const entries = await Promise.all(
-      [...this.checks.values()].map(async (dependency) => [dependency.name, await run(dependency)] as const),
+      [...this.checks.values()].map(
+        async (dependency) => [dependency.name, await run(dependency)] as const,
+      ),
     );
     const checks = Object.fromEntries(entries);
     const ready = entries.every(([, status]) => status.status === 'up');
@@ -59,7 +61,10 @@ async function run(dependency: DependencyCheck): Promise<DependencyStatus> {
     await Promise.race([
       dependency.check(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
     return { status: 'up', latencyMs: Date.now() - started };

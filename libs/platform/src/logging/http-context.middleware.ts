@@ -33,7 +33,10 @@ export class HttpContextMiddleware implements NestMiddleware {
         // The matched route pattern keeps metric cardinality bounded (no ids in labels).
         const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
         this.metrics.observe(request.method, route, response.statusCode, seconds);
-        if (!request.originalUrl.startsWith('/metrics') && !request.originalUrl.startsWith('/health')) {
+        if (
+          !request.originalUrl.startsWith('/metrics') &&
+          !request.originalUrl.startsWith('/health')
+        ) {
           this.logger.info(
             {
               requestId,

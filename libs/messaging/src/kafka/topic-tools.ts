@@ -1,0 +1,95 @@
+import type { Kafka } from 'kafkajs';
+import { PINNED_PARTITIONER } from './kafka-factory';
+
+export interface ReadMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads a topic from the beginning without joining a consumer group (no offsets committed),
+ * for operators inspecting a dead-letter topic and for tests asserting what was published.
+ */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  options: { minMessages: number; timeoutMs: number },
+): Promise<ReadMessage[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const consumer = kafka.consumer({
+    groupId: `paylab-reader-${process.pid}-${Date.now()}-${Math.random()}`,
+  });
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const messages: ReadMessage[] = [];
+    const expected = offsets.reduce(
+      (sum, partition) => sum + Number(partition.high) - Number(partition.low),
+      0,
+    );
+    if (expected === 0 && options.minMessages === 0) return [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(), options.timeoutMs);
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            messages.push({
+              topic,
+              partition,
+              offset: message.offset,
+              key: message.key?.toString('utf8') ?? null,
+              value: message.value?.toString('utf8') ?? null,
+              headers: Object.fromEntries(
+                Object.entries(message.headers ?? {}).map(([name, value]) => [
+                  name,
+                  value?.toString() ?? '',
+                ]),
+              ),
+            });
+            if (messages.length >= Math.max(options.minMessages, expected)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+    return messages.sort(
+      (a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset),
+    );
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export interface RawOutgoingMessage {
+  key: string | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string>;
+}
+
+/** Writes messages as they are, bypassing the outbox: for replaying dead letters and for tests. */
+export async function publishRaw(
+  kafka: Kafka,
+  topic: string,
+  messages: RawOutgoingMessage[],
+): Promise<void> {
+  const producer = kafka.producer({
+    createPartitioner: PINNED_PARTITIONER,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
