@@ -10,6 +10,7 @@ import {
   REPO_ROOT,
   waitFor,
 } from '@paylab/testing';
+import { DEMO_MERCHANT } from '../../services/cashier/src/merchants/demo-merchant';
 import { localEnvOf, SERVICE_NAMES, type ServiceName } from '../../tools/local/env-files';
 import {
   startServiceProcess,
@@ -228,17 +229,60 @@ describe('every service as its own process, with the environment compose gives i
   });
 });
 
+describe('the demo data seed (compose `seed` step, local:up)', () => {
+  const databaseName = `paylab_seed_${Date.now().toString(36)}`;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    databaseUrl = await createDatabase(infra.databaseUrl, databaseName);
+  });
+  afterAll(async () => {
+    await dropDatabase(infra.databaseUrl, databaseName);
+  });
+
+  it('creates the demo merchant and its app once, and is safe to run again', async () => {
+    const entry = join(REPO_ROOT, 'dist', 'tools', 'seed.js');
+    const first = await runToExit(entry, { DATABASE_URL: databaseUrl }, true);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('demo merchant created');
+    const second = await runToExit(entry, { DATABASE_URL: databaseUrl }, true);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('demo merchant already present');
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const merchants = await client.query('SELECT id, status FROM cashier.merchants');
+      expect(merchants.rows).toEqual([{ id: DEMO_MERCHANT.merchantId, status: 'ACTIVE' }]);
+      const apps = await client.query('SELECT id, merchant_id FROM cashier.merchant_apps');
+      expect(apps.rows).toEqual([
+        { id: DEMO_MERCHANT.appId, merchant_id: DEMO_MERCHANT.merchantId },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('refuses to run without DATABASE_URL', async () => {
+    const result = await runToExit(join(REPO_ROOT, 'dist', 'tools', 'seed.js'), {}, true);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DATABASE_URL');
+  });
+});
+
 function runToExit(
   entry: string,
   env: Record<string, string>,
-): Promise<{ code: number | null; stderr: string }> {
+  captureStdout = false,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [entry], {
       env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stderr }));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -57,7 +57,7 @@ export function localEnvOf(
 export function rewriteComposeHosts(value: string): string {
   let result = value;
   for (const host of COMPOSE_HOSTS) {
-    const pattern = new RegExp(`(^|//|@|,)${host.replace('-', '\\-')}(?=:\\d)`, 'g');
+    const pattern = new RegExp(`(^|//|@|,\\s*)${host.replace('-', '\\-')}(?=:\\d)`, 'g');
     result = result.replace(pattern, '$1127.0.0.1');
   }
   return result;

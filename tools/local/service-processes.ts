@@ -117,11 +117,20 @@ export function removePidFile(stateDir: string, name: ServiceName): void {
   rmSync(join(stateDir, 'pids', `${name}.pid`), { force: true });
 }
 
+/**
+ * Whether the process still runs. An exited child of a launcher that has itself exited is a
+ * zombie until PID 1 reaps it; it still answers signal 0, so its state in /proc decides.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }

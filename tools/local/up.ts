@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { localEnvOf, REPO_ROOT, SERVICE_NAMES } from './env-files';
+import { seedDemoData } from '../seed';
 import { isAlive, readPidFiles, startServiceProcess, waitUntilReady } from './service-processes';
 
 const STATE_DIR = join(REPO_ROOT, '.cache', 'local');
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   );
   for (const row of rows) console.log(row);
   if (failed) process.exit(1);
+  await seedDemoData(localEnvOf('cashier').DATABASE_URL);
   console.log(
     '\n  Swagger UI: http://localhost:<port>/docs    stop everything: npm run local:down',
   );

@@ -13,3 +13,4 @@ export * from './openapi/setup-openapi';
 export * from './platform.module';
 export * from './platform.tokens';
 export * from './redis/redis.module';
+export * from './http/http-pipeline';

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { HealthController } from './health/health.controller';
@@ -22,7 +22,7 @@ export interface PlatformOptions {
  */
 @Global()
 @Module({})
-export class PlatformModule implements NestModule {
+export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     return {
       module: PlatformModule,
@@ -34,12 +34,9 @@ export class PlatformModule implements NestModule {
         HealthRegistry,
         MetricsRegistry,
         HttpMetrics,
+        HttpContextMiddleware,
       ],
       exports: [SERVICE_NAME, ROOT_LOGGER, HealthRegistry, MetricsRegistry],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpContextMiddleware).forRoutes('*path');
   }
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { BaseConfig } from '../config/env-schemas';
 import { ConfigurationError, loadConfig } from '../config/load-config';
 import { createLogger, NestPinoLogger, type PaylabLogger } from '../logging/logger';
+import { configureHttpPipeline } from '../http/http-pipeline';
 import { setupOpenApi, type OpenApiInfo } from '../openapi/setup-openapi';
 
 export interface ServiceDefinition<C extends BaseConfig> {
@@ -37,9 +38,10 @@ export async function startService<C extends BaseConfig>(
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const app = await NestFactory.create(definition.rootModule(config, logger), {
     logger: new NestPinoLogger(logger),
-    rawBody: true,
+    bodyParser: false,
     abortOnError: false,
   });
+  configureHttpPipeline(app);
   setupOpenApi(app, definition.openApi);
   if (definition.consumer) {
     app.connectMicroservice(definition.consumer(config, logger), { inheritAppConfig: true });

@@ -26,6 +26,13 @@ const urlWithProtocols = (protocols: string[]) =>
 
 export const httpUrl = () => urlWithProtocols(['http:', 'https:']);
 
+function isHostAndPort(value: string): boolean {
+  const match = /^[A-Za-z0-9.-]+:(\d{1,5})$/.exec(value);
+  if (!match) return false;
+  const port = Number(match[1]);
+  return port >= 1 && port <= 65535;
+}
+
 export const baseEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -46,7 +53,7 @@ export const kafkaEnv = {
   KAFKA_BROKERS: z
     .string()
     .transform((value) => value.split(',').map((broker) => broker.trim()))
-    .refine((brokers) => brokers.every((b) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(b)), {
+    .refine((brokers) => brokers.every(isHostAndPort), {
       message: 'must be a comma-separated list of host:port',
     }),
   KAFKA_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),

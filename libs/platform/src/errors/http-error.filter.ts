@@ -17,43 +17,54 @@ const HTTP_STATUS_TO_APP_ERROR: Record<number, { type: ErrorType; code: string }
   429: { type: 'rate_limit_error', code: 'REQUEST.RATE_LIMITED' },
 };
 
+/** body-parser's error types (the `type` field of its errors) that a client caused. */
+const BODY_PARSER_ERRORS: Record<string, { code: string; message: string }> = {
+  'entity.parse.failed': {
+    code: 'REQUEST.MALFORMED_JSON',
+    message: 'The request body is not valid JSON.',
+  },
+  'entity.too.large': {
+    code: 'REQUEST.TOO_LARGE',
+    message: 'The request body is larger than the 1 MB limit.',
+  },
+  'encoding.unsupported': {
+    code: 'REQUEST.UNSUPPORTED_ENCODING',
+    message: 'The request body encoding is not supported.',
+  },
+  'charset.unsupported': {
+    code: 'REQUEST.UNSUPPORTED_CHARSET',
+    message: 'The request body charset is not supported.',
+  },
+  'request.size.invalid': {
+    code: 'REQUEST.SIZE_MISMATCH',
+    message: 'The request body does not match its Content-Length.',
+  },
+};
+
+/** Maps a body-parser failure to our error, or undefined for anything else. */
+export function fromBodyParserError(error: unknown): AppError | undefined {
+  const type =
+    typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
+  const known = typeof type === 'string' ? BODY_PARSER_ERRORS[type] : undefined;
+  return known ? new AppError('invalid_request_error', known.code, known.message) : undefined;
+}
+
 /** The single place where errors become HTTP responses. */
 export function toAppError(exception: unknown): AppError {
   if (exception instanceof AppError) return exception;
+  const bodyParserError = fromBodyParserError(exception);
+  if (bodyParserError) return bodyParserError;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const known = HTTP_STATUS_TO_APP_ERROR[status];
-    const cause = exception.cause as { type?: string } | undefined;
-    if (status === 400 && cause?.type === 'entity.parse.failed') {
-      return new AppError(
-        'invalid_request_error',
-        'REQUEST.MALFORMED_JSON',
-        'The request body is not valid JSON.',
-      );
-    }
     if (known) return new AppError(known.type, known.code, exception.message);
     if (status >= 500) return new AppError('api_error', 'INTERNAL.UNEXPECTED', exception.message);
     return new AppError('invalid_request_error', 'REQUEST.INVALID', exception.message);
-  }
-  if (isBodyParserError(exception)) {
-    return new AppError(
-      'invalid_request_error',
-      'REQUEST.MALFORMED_JSON',
-      'The request body is not valid JSON.',
-    );
   }
   return new AppError(
     'api_error',
     'INTERNAL.UNEXPECTED',
     'An unexpected error occurred. It has been logged.',
-  );
-}
-
-function isBodyParserError(exception: unknown): boolean {
-  return (
-    typeof exception === 'object' &&
-    exception !== null &&
-    (exception as { type?: unknown }).type === 'entity.parse.failed'
   );
 }
 

@@ -1,0 +1,25 @@
+/**
+ * Stable, machine-readable codes for ledger (账务) failures. Callers branch on `code`, never on
+ * `message`.
+ */
+export type LedgerErrorCode =
+  | 'LEDGER.UNBALANCED'
+  | 'LEDGER.EMPTY'
+  | 'LEDGER.NON_POSITIVE_LINE'
+  | 'LEDGER.MIXED_CURRENCY'
+  | 'LEDGER.INVALID_ACCOUNT'
+  | 'LEDGER.INVALID_SIDE'
+  | 'LEDGER.INVALID_ENTRY'
+  | 'LEDGER.INVALID_REFERENCE';
+
+export class LedgerError extends Error {
+  readonly code: LedgerErrorCode;
+
+  constructor(code: LedgerErrorCode, message: string) {
+    super(message);
+    this.name = 'LedgerError';
+    this.code = code;
+    // Keeps `instanceof LedgerError` reliable even if this code is ever down-levelled to ES5.
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
