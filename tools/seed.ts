@@ -35,9 +35,10 @@ export async function seedDemoData(
 }
 
 if (require.main === module) {
-  const config = loadConfig('seed', z.object(databaseEnv));
-  seedDemoData(config.DATABASE_URL).catch((error: unknown) => {
-    console.error('[seed] failed:', error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  Promise.resolve()
+    .then(() => seedDemoData(loadConfig('seed', z.object(databaseEnv)).DATABASE_URL))
+    .catch((error: unknown) => {
+      console.error('[seed] failed:', error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
 }

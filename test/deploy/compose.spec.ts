@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigurationError, loadConfig } from '@paylab/platform';
+import { KAFKA_IMAGE } from '../../libs/testing/src/infrastructure';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { parseEnvFile, readEnvFiles } from '../../tools/local/env-file';
@@ -248,6 +249,8 @@ describe('docker-compose.yml', () => {
     )?.[1];
     expect(version).toBeDefined();
     expect(compose.services.kafka.image).toBe(`apache/kafka:${version}`);
+    // ...and the tests' testcontainers broker is that same image.
+    expect(KAFKA_IMAGE).toBe(`apache/kafka:${version}`);
   });
 
   it('configures Kafka as deploy/kafka/broker.sh does in local mode', () => {

@@ -4,6 +4,8 @@ import { PaymentCleared } from './events/clearings';
 import {
   PaymentOrderClosed,
   PaymentOrderCreated,
+  PaymentOrderFailed,
+  PaymentOrderProcessing,
   PaymentOrderSucceeded,
 } from './events/payment-orders';
 import { topicDefinition } from './topics';
@@ -11,7 +13,9 @@ import { MessageHeaders, type EventEnvelope } from './wire';
 
 export const EVENT_CATALOGUE: readonly EventContract[] = [
   PaymentOrderCreated,
+  PaymentOrderProcessing,
   PaymentOrderSucceeded,
+  PaymentOrderFailed,
   PaymentOrderClosed,
   ChannelPaymentSucceeded,
   PaymentCleared,

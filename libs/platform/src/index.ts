@@ -14,3 +14,5 @@ export * from './platform.module';
 export * from './platform.tokens';
 export * from './redis/redis.module';
 export * from './http/http-pipeline';
+export * from './errors/error-catalogue';
+export * from './http/validation';

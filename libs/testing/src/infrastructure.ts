@@ -178,8 +178,8 @@ async function startLocalInfrastructure(
     ok: true,
     infrastructure: {
       mode: 'local',
-      databaseUrl: 'postgres://paylab:paylab@127.0.0.1:5432/paylab',
-      redisUrl: 'redis://127.0.0.1:6379',
+      databaseUrl: `postgres://paylab:paylab@127.0.0.1:${process.env.PGPORT ?? '5432'}/paylab`,
+      redisUrl: `redis://127.0.0.1:${process.env.REDIS_PORT ?? '6379'}`,
       kafkaBrokers: [`127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`],
       startedByTests: { containers: [], localKafka: !kafkaWasRunning },
     },

@@ -4,6 +4,11 @@ import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
 import { Topics } from '@paylab/contracts';
 import { cashierSchema, type CashierConfig } from './config';
+import { IdempotentRequests } from './idempotency/idempotent-requests';
+import { MerchantAuthGuard } from './merchant-auth/merchant-auth.guard';
+import { RedisNonceStore } from './merchant-auth/redis-nonce-store';
+import { CASHIER_PUBLIC_BASE_URL, PaymentOrders } from './payments/payment-orders.service';
+import { PaymentsController } from './payments/payments.controller';
 import { CASHIER_ENTITIES, CASHIER_MIGRATIONS } from './persistence';
 
 @Module({})
@@ -28,6 +33,14 @@ export class CashierModule {
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
           publishes: [Topics.paymentOrders.name],
         }),
+      ],
+      controllers: [PaymentsController],
+      providers: [
+        PaymentOrders,
+        IdempotentRequests,
+        MerchantAuthGuard,
+        RedisNonceStore,
+        { provide: CASHIER_PUBLIC_BASE_URL, useValue: config.PUBLIC_BASE_URL },
       ],
     };
   }

@@ -48,3 +48,31 @@ export const PaymentOrderClosed = defineEvent({
   }),
   keyOf: (payload) => payload.paymentId,
 });
+
+export const PaymentOrderProcessing = defineEvent({
+  type: 'payment_order.processing',
+  version: 1,
+  topic: Topics.paymentOrders.name,
+  description: 'The payer chose a method and a channel charge was requested (PROCESSING).',
+  schema: z.object({
+    paymentId: prefixedId('pay'),
+    merchantId: prefixedId('mch'),
+    channel: z.enum(['ALIPAY', 'WECHAT_PAY', 'UNIONPAY']),
+    startedAt: utcTimestamp,
+  }),
+  keyOf: (payload) => payload.paymentId,
+});
+
+export const PaymentOrderFailed = defineEvent({
+  type: 'payment_order.failed',
+  version: 1,
+  topic: Topics.paymentOrders.name,
+  description: 'The channel reported the payment failed (FAILED).',
+  schema: z.object({
+    paymentId: prefixedId('pay'),
+    merchantId: prefixedId('mch'),
+    failureCode: z.string().min(1).max(64),
+    failedAt: utcTimestamp,
+  }),
+  keyOf: (payload) => payload.paymentId,
+});

@@ -1,7 +1,8 @@
 import { decodeEvent, type EventEnvelope } from '@paylab/contracts';
 import { Correlation, type PaylabLogger } from '@paylab/platform';
 import { KafkaContext, ServerKafka, type ReadPacket } from '@nestjs/microservices';
-import type { Kafka, Producer } from 'kafkajs';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { kafkaClientConfig, PINNED_PARTITIONER } from '../kafka/kafka-factory';
 import { provisionTopics } from '../kafka/topic-provisioner';
@@ -58,6 +59,16 @@ export class PaylabKafkaServer extends ServerKafka {
     this.consumerGroup = settings.serviceName;
   }
 
+  /**
+   * The message exactly as kafkajs delivered it. Nest's parser turns header values that look
+   * like JSON into objects; validation and dead letters must see the original bytes.
+   */
+  private readonly rawMessage = new AsyncLocalStorage<KafkaMessage>();
+
+  override handleMessage(payload: EachMessagePayload): Promise<unknown> {
+    return this.rawMessage.run(payload.message, () => super.handleMessage(payload as never));
+  }
+
   override async start(callback: () => void): Promise<void> {
     // Subscribing to a topic that does not exist yet fails; create ours (and DLTs) first.
     await provisionTopics(this.client as unknown as Kafka, [...this.messageHandlers.keys()]);
@@ -69,19 +80,16 @@ export class PaylabKafkaServer extends ServerKafka {
     _packet: ReadPacket,
     context: KafkaContext,
   ): Promise<void> {
-    const raw = context.getMessage() as unknown as {
-      key: string | null;
-      value: Buffer | null;
-      offset: string;
-      headers: Record<string, string | undefined>;
-    };
+    const raw = this.rawMessage.getStore();
+    if (!raw) throw new Error('handleEvent called outside handleMessage');
+    const headers = decodeHeaders(raw.headers);
     const failed = {
       topic: context.getTopic(),
       partition: context.getPartition(),
       offset: raw.offset,
       key: raw.key,
       value: raw.value,
-      headers: raw.headers,
+      headers,
     };
     const handler = this.getHandlerByPattern(pattern);
     if (!handler) {
@@ -90,8 +98,8 @@ export class PaylabKafkaServer extends ServerKafka {
     }
     const decoded = decodeEvent({
       topic: failed.topic,
-      key: raw.key === null ? null : String(raw.key),
-      headers: stringHeaders(raw.headers),
+      key: raw.key === null ? null : raw.key.toString('utf8'),
+      headers,
       value: raw.value === null ? undefined : raw.value.toString('utf8'),
     });
     if (!decoded.ok) {
@@ -166,15 +174,11 @@ export class PaylabKafkaServer extends ServerKafka {
   }
 }
 
-function stringHeaders(headers: Record<string, unknown>): Record<string, string | undefined> {
+function decodeHeaders(headers: KafkaMessage['headers']): Record<string, string | undefined> {
   const result: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    result[name] =
-      value === null || value === undefined
-        ? undefined
-        : typeof value === 'string'
-          ? value
-          : JSON.stringify(value);
+    const first = Array.isArray(value) ? value[0] : value;
+    result[name] = first === undefined ? undefined : first.toString();
   }
   return result;
 }

@@ -60,8 +60,8 @@ export async function startService<C extends BaseConfig>(
 
 /**
  * Shutdown order matters: stop consuming first (so no handler runs against a closing
- * database), then let Nest close HTTP, the outbox relay (beforeApplicationShutdown) and
- * finally the database and Redis connections (onApplicationShutdown).
+ * database); then app.close() stops the outbox relay (beforeApplicationShutdown), closes
+ * the database and Redis connections (onApplicationShutdown) and finally the HTTP server.
  */
 async function shutDown(app: INestApplication, logger: PaylabLogger, name: string): Promise<void> {
   const started = Date.now();

@@ -109,14 +109,39 @@ describe('toAppError', () => {
     expect(error.param).toBeUndefined();
   });
 
-  it('does not treat an error merely shaped like an AppError as one', () => {
-    const lookalike = Object.assign(new Error('internal detail'), {
-      type: 'invalid_request_error',
-      code: 'REQUEST.INVALID',
+  it('maps a domain error (code AREA.REASON) through the error catalogue, keeping its param', () => {
+    const domain = Object.assign(new Error('amount must be positive'), {
+      code: 'PAYMENT.INVALID_AMOUNT',
+      param: 'amount.amountMinor',
     });
-    const error = toAppError(lookalike);
-    expect(error.code).toBe('INTERNAL.UNEXPECTED');
-    expect(error.message).not.toContain('internal detail');
+    const error = toAppError(domain);
+    expect(error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'PAYMENT.INVALID_AMOUNT',
+      message: 'amount must be positive',
+      param: 'amount.amountMinor',
+    });
+    expect(
+      toAppError(Object.assign(new Error('x'), { code: 'PAYMENT.NOT_FOUND' })).httpStatus,
+    ).toBe(404);
+    expect(
+      toAppError(Object.assign(new Error('x'), { code: 'AUTH.SIGNATURE_MISMATCH' })).httpStatus,
+    ).toBe(401);
+    expect(
+      toAppError(Object.assign(new Error('x'), { code: 'IDEMPOTENCY.REQUEST_IN_PROGRESS' }))
+        .httpStatus,
+    ).toBe(409);
+    expect(
+      toAppError(Object.assign(new Error('x'), { code: 'LEDGER.UNBALANCED' })).httpStatus,
+    ).toBe(500);
+  });
+
+  it('keeps system errors with other codes (ECONNREFUSED, 23505) internal', () => {
+    for (const code of ['ECONNREFUSED', '23505', 'request.invalid']) {
+      const error = toAppError(Object.assign(new Error('connect 10.0.0.5:5432'), { code }));
+      expect(error.code).toBe('INTERNAL.UNEXPECTED');
+      expect(error.message).not.toContain('10.0.0.5');
+    }
   });
 
   it.each<[string, unknown]>([

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { throwError } from 'rxjs';
 import { Correlation } from '../logging/correlation';
 import { AppError, type ErrorType } from './app-error';
+import { errorTypeOf, isCodedError } from './error-catalogue';
 
 /** Nest's own HTTP exceptions (unknown route, body parser failures) mapped into our codes. */
 const HTTP_STATUS_TO_APP_ERROR: Record<number, { type: ErrorType; code: string }> = {
@@ -52,6 +53,14 @@ export function fromBodyParserError(error: unknown): AppError | undefined {
 /** The single place where errors become HTTP responses. */
 export function toAppError(exception: unknown): AppError {
   if (exception instanceof AppError) return exception;
+  if (isCodedError(exception)) {
+    return new AppError(
+      errorTypeOf(exception.code),
+      exception.code,
+      exception.message,
+      exception.param,
+    );
+  }
   const bodyParserError = fromBodyParserError(exception);
   if (bodyParserError) return bodyParserError;
   if (exception instanceof HttpException) {

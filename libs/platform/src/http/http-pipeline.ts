@@ -36,6 +36,7 @@ export function installBodyParsers(app: INestApplication): void {
  * Call before app.listen (NestFactory.create with bodyParser: false).
  */
 export function configureHttpPipeline(app: INestApplication): void {
+  (app.getHttpAdapter().getInstance() as express.Express).disable('x-powered-by');
   const context = app.get(HttpContextMiddleware);
   app.use(context.use.bind(context));
   installBodyParsers(app);

@@ -4,7 +4,7 @@ import { MerchantEntity } from './merchant.entity';
 
 /**
  * The demo merchant every student uses. Its ids and secret are fixed and published in the
- * README so that curl examples and `npm run demo` work on any fresh installation.
+ * README so that the curl examples work on any fresh installation.
  * Never use these values outside a local teaching setup.
  */
 export const DEMO_MERCHANT = {

@@ -1,0 +1,54 @@
+import type { ErrorType } from './app-error';
+
+/**
+ * Domain code → error type, for every error PayLab code raises with a `code` such as
+ * `PAYMENT.NOT_FOUND`. Domain layers stay free of HTTP: they throw coded errors, and this table
+ * (with the type → status table in app-error.ts) is the one place that decides the response.
+ * Exact codes win over the suffix rules; anything unlisted is the client's invalid request.
+ */
+const EXACT: Record<string, ErrorType> = {
+  'AUTH.NONCE_STORE_UNAVAILABLE': 'service_unavailable_error',
+  'AUTH.MERCHANT_INACTIVE': 'permission_error',
+  'IDEMPOTENCY.KEY_REUSED_WITH_DIFFERENT_REQUEST': 'idempotency_error',
+  'IDEMPOTENCY.REQUEST_IN_PROGRESS': 'conflict_error',
+  'PAYMENT.DUPLICATE_MERCHANT_ORDER_NO': 'conflict_error',
+  'PAYMENT.ILLEGAL_TRANSITION': 'conflict_error',
+  'PAYMENT.CONFLICTING_SUCCESS': 'conflict_error',
+  'PAYMENT.CONCURRENT_UPDATE': 'conflict_error',
+  // Stored data that breaks an invariant is our fault, never the client's.
+  'PAYMENT.INCONSISTENT_STATE': 'api_error',
+  'IDEMPOTENCY.INCONSISTENT_RECORD': 'api_error',
+};
+
+const BY_PREFIX: Array<[prefix: string, type: ErrorType]> = [
+  ['AUTH.', 'authentication_error'],
+  // Ledger and clearing invariants guard money already taken: a breach is an internal fault.
+  ['LEDGER.', 'api_error'],
+  ['CLEARING.', 'api_error'],
+];
+const BY_SUFFIX: Array<[suffix: string, type: ErrorType]> = [['.NOT_FOUND', 'not_found_error']];
+
+const CODE_PATTERN = /^[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*$/;
+
+export interface CodedError {
+  code: string;
+  message: string;
+  param?: string;
+}
+
+/** A PayLab domain error: an Error whose code looks like `AREA.REASON`. */
+export function isCodedError(error: unknown): error is Error & CodedError {
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    CODE_PATTERN.test((error as unknown as { code: string }).code)
+  );
+}
+
+export function errorTypeOf(code: string): ErrorType {
+  const exact = EXACT[code];
+  if (exact) return exact;
+  for (const [prefix, type] of BY_PREFIX) if (code.startsWith(prefix)) return type;
+  for (const [suffix, type] of BY_SUFFIX) if (code.endsWith(suffix)) return type;
+  return 'invalid_request_error';
+}
