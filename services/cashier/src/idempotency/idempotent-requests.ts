@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DomainError } from '../merchant-auth/domain/domain-error';
+import { DomainError } from '../shared/domain-error';
 import {
   decideIdempotency,
   IDEMPOTENCY_KEY_TTL_SECONDS,

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import { MerchantAppEntity } from '../merchants/merchant-app.entity';
 import { MerchantEntity } from '../merchants/merchant.entity';
-import { DomainError } from './domain/domain-error';
+import { DomainError } from '../shared/domain-error';
 import {
   DEFAULT_REPLAY_WINDOW_SECONDS,
   nonceTtlSeconds,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS } from '@paylab/platform';
 import type Redis from 'ioredis';
-import { DomainError } from './domain/domain-error';
+import { DomainError } from '../shared/domain-error';
 import type { NonceStore } from './domain/request-signature';
 
 /**

@@ -13,7 +13,7 @@ import { Money, MoneyError, type CurrencyCode } from '@paylab/money';
 import type { DataSource, EntityManager } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
 import type { MerchantContext } from '../merchant-auth/merchant-auth.guard';
-import { DomainError } from './domain/domain-error';
+import { DomainError } from '../shared/domain-error';
 import { PaymentOrder, type PaymentOrderEvent } from './domain/payment-order';
 import { PaymentOrderEntity } from './payment-order.entity';
 import { toDomain, toRow, toView, type PaymentView } from './payment-order.mapper';

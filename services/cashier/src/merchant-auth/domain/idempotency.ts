@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError } from './domain-error';
+import { DomainError } from '../../shared/domain-error';
 
 /**
  * Idempotency-Key (幂等键) rules, after Stripe: a client that retries a request after a timeout

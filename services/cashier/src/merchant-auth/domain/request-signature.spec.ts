@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { newId } from '@paylab/ids';
-import { DomainError } from './domain-error';
+import { DomainError } from '../../shared/domain-error';
 import {
   AUTH_SCHEME,
   buildAuthorizationHeader,

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isId } from '@paylab/ids';
-import { DomainError } from './domain-error';
+import { DomainError } from '../../shared/domain-error';
 
 /**
  * Merchant Open API request signing (接口签名): the merchant proves it holds the app's shared

@@ -1,6 +1,6 @@
 import { isId, newId, timestampOfId } from '@paylab/ids';
 import { Money } from '@paylab/money';
-import { DomainError } from './domain-error';
+import { DomainError } from '../../shared/domain-error';
 import {
   canTransition,
   CreatePaymentOrderInput,

@@ -1,6 +1,6 @@
 import { isId, newId } from '@paylab/ids';
 import { Money, MoneyJSON } from '@paylab/money';
-import { DomainError } from './domain-error';
+import { DomainError } from '../../shared/domain-error';
 
 export const PAYMENT_ORDER_STATES = [
   'CREATED',
