@@ -1,3 +1,4 @@
+import { kafkaConsumer } from '@paylab/messaging';
 import type { ServiceDefinition } from '@paylab/platform';
 import { settlementConfigSchema, type SettlementConfig } from './config';
 import { SettlementModule } from './settlement.module';
@@ -8,7 +9,16 @@ export const settlementService: ServiceDefinition<SettlementConfig> = {
   openApi: {
     title: 'PayLab settlement (清结算)',
     description:
-      'Clearing on payment and refund events, a double-entry ledger, settlement batches and payouts.',
+      'Clearing on payment and refund events, a double-entry ledger, settlement batches and payouts. ' +
+      'The read endpoints are internal/admin and not yet behind admin credentials.',
   },
   rootModule: (config, logger) => SettlementModule.register(config, logger),
+  // Clears every ChannelPaymentSucceeded (ChannelPaymentsConsumer).
+  consumer: (config, logger) =>
+    kafkaConsumer({
+      serviceName: config.SETTLEMENT_CONSUMER_GROUP,
+      brokers: config.KAFKA_BROKERS,
+      logger,
+      concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
+    }),
 };

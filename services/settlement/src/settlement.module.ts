@@ -4,6 +4,12 @@ import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
 import { Topics } from '@paylab/contracts';
 import { settlementSchema, type SettlementConfig } from './config';
+import { ChannelPaymentsConsumer } from './clearing/channel-payments.consumer';
+import { ClearingsController } from './clearing/clearings.controller';
+import { Clearings } from './clearing/clearings.service';
+import { FeeSchedules } from './clearing/fee-schedules.service';
+import { LedgerController } from './ledger/ledger.controller';
+import { Ledger } from './ledger/ledger.service';
 import { SETTLEMENT_ENTITIES, SETTLEMENT_MIGRATIONS } from './persistence';
 
 @Module({})
@@ -29,6 +35,8 @@ export class SettlementModule {
           publishes: [Topics.clearings.name],
         }),
       ],
+      controllers: [ClearingsController, LedgerController, ChannelPaymentsConsumer],
+      providers: [Clearings, FeeSchedules, Ledger],
     };
   }
 }

@@ -18,6 +18,7 @@ const EXACT: Record<string, ErrorType> = {
   // Stored data that breaks an invariant is our fault, never the client's.
   'PAYMENT.INCONSISTENT_STATE': 'api_error',
   'IDEMPOTENCY.INCONSISTENT_RECORD': 'api_error',
+  'CLEARING.NOT_FOUND': 'not_found_error',
 };
 
 const BY_PREFIX: Array<[prefix: string, type: ErrorType]> = [

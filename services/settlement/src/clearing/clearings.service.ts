@@ -1,0 +1,246 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ChannelPaymentSucceeded, PaymentCleared, type EnvelopeOf } from '@paylab/contracts';
+import { Outbox, PermanentMessageError } from '@paylab/messaging';
+import { Money, MoneyError } from '@paylab/money';
+import { AppError, ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { journalForPaymentClearing, LedgerError, type JournalEntry } from '../ledger/domain';
+import { Ledger } from '../ledger/ledger.service';
+import { ClearingEntity } from './clearing.entity';
+import type { ClearingView } from './clearing.views';
+import { clearPayment, ClearingError, type ClearingResult } from './domain';
+import {
+  FeeSchedules,
+  MissingFeeScheduleError,
+  type ResolvedFeeSchedule,
+} from './fee-schedules.service';
+
+type ChannelPayment = EnvelopeOf<typeof ChannelPaymentSucceeded>['payload'];
+
+export type ClearOutcome =
+  | { readonly kind: 'cleared'; readonly clearingId: string; readonly journalEntryId: string }
+  | { readonly kind: 'already-cleared'; readonly clearingId: string };
+
+/**
+ * Clearing (清分) of successful channel payments: the fee schedule is applied by the pure domain,
+ * and the clearing record, its journal entry and the PaymentCleared event are written in the one
+ * transaction the caller (the inbox) holds, so they exist together or not at all.
+ */
+@Injectable()
+export class Clearings {
+  private readonly log: PaylabLogger;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly feeSchedules: FeeSchedules,
+    private readonly ledger: Ledger,
+    private readonly outbox: Outbox,
+    @Inject(ROOT_LOGGER) logger: PaylabLogger,
+  ) {
+    this.log = logger.child({ component: 'clearing' });
+  }
+
+  /**
+   * Clears one ChannelPaymentSucceeded event. Throws PermanentMessageError for an event that can
+   * never be cleared as it is (a non-positive amount, no fee schedule for its channel, a second
+   * event for an already-cleared transaction with different facts): retrying cannot help, so it
+   * goes to the dead-letter topic with the reason, for an operator to fix and replay. Anything
+   * else (a database error) propagates and is retried.
+   */
+  async clearChannelPayment(
+    manager: EntityManager,
+    envelope: EnvelopeOf<typeof ChannelPaymentSucceeded>,
+  ): Promise<ClearOutcome> {
+    const payment = envelope.payload;
+    const clearings = manager.getRepository(ClearingEntity);
+
+    // A second event for the same transaction (re-published with a new message id, so the inbox
+    // cannot tell) must not clear the money twice.
+    const existing = await clearings.findOneBy({ transactionId: payment.transactionId });
+    if (existing) return this.alreadyCleared(existing, payment, envelope.id);
+
+    const clearedAt = new Date();
+    const { resolved, clearing, journal } = await asPermanent(async () => {
+      const resolved = await this.feeSchedules.forPayment(
+        manager,
+        payment.merchantId,
+        payment.channel,
+      );
+      const clearing = clearPayment({
+        gross: Money.of(payment.amount.amountMinor, payment.amount.currency),
+        schedule: resolved.schedule,
+      });
+      const journal = journalForPaymentClearing(
+        clearing,
+        { paymentId: payment.paymentId, merchantId: payment.merchantId, channel: payment.channel },
+        { postedAt: clearedAt },
+      );
+      return { resolved, clearing, journal };
+    });
+
+    // ON CONFLICT DO NOTHING: a concurrent clearing of the same transaction waits here for the
+    // other transaction to commit, then finds its row instead of failing on the unique key.
+    const inserted = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ClearingEntity)
+      .values(toRow(payment, envelope.id, clearing, resolved, journal, clearedAt))
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    if ((inserted.raw as unknown[]).length === 0) {
+      const winner = await clearings.findOneBy({ transactionId: payment.transactionId });
+      // Not found means the conflict was on the new clr_ id itself; a retry draws another.
+      if (!winner) throw new Error(`clearing ${clearing.clearingId} collided; retrying`);
+      return this.alreadyCleared(winner, payment, envelope.id);
+    }
+
+    await this.ledger.post(manager, journal);
+    await this.outbox.publish(manager, PaymentCleared, {
+      clearingId: clearing.clearingId,
+      paymentId: payment.paymentId,
+      transactionId: payment.transactionId,
+      merchantId: payment.merchantId,
+      gross: clearing.gross.toJSON(),
+      merchantFee: clearing.merchantFee.toJSON(),
+      channelCost: clearing.channelCost.toJSON(),
+      platformMargin: clearing.platformMargin.toJSON(),
+      merchantNet: clearing.merchantNet.toJSON(),
+      clearedAt: clearedAt.toISOString(),
+    });
+    if (clearing.marginNegative) {
+      // Allowed (a promotional rate), but someone should know we lose money on it.
+      this.log.warn(
+        {
+          clearingId: clearing.clearingId,
+          merchantId: payment.merchantId,
+          channel: payment.channel,
+          platformMargin: clearing.platformMargin.toJSON(),
+        },
+        'negative platform margin (平台毛利为负)',
+      );
+    }
+    return { kind: 'cleared', clearingId: clearing.clearingId, journalEntryId: journal.id };
+  }
+
+  async find(transactionId: string): Promise<ClearingView> {
+    const row = await this.dataSource.getRepository(ClearingEntity).findOneBy({ transactionId });
+    if (!row) {
+      // AppError rather than a coded domain error: the catalogue maps every CLEARING.* code to
+      // api_error (500) before it looks at the .NOT_FOUND suffix.
+      throw new AppError(
+        'not_found_error',
+        'CLEARING.NOT_FOUND',
+        `No clearing for transaction ${transactionId}.`,
+        'transactionId',
+      );
+    }
+    const journal = await this.ledger.entry(row.journalEntryId);
+    if (!journal) {
+      throw new Error(`clearing ${row.id} references missing journal entry ${row.journalEntryId}`);
+    }
+    const money = (amountMinor: number) => ({ amountMinor, currency: row.currency });
+    return {
+      clearingId: row.id,
+      transactionId: row.transactionId,
+      paymentId: row.paymentId,
+      merchantId: row.merchantId,
+      channel: row.channel,
+      channelTradeNo: row.channelTradeNo,
+      gross: money(row.grossMinor),
+      merchantFee: money(row.merchantFeeMinor),
+      channelCost: money(row.channelCostMinor),
+      platformMargin: money(row.platformMarginMinor),
+      merchantNet: money(row.merchantNetMinor),
+      merchantFeeRatePpm: row.merchantFeeRatePpm,
+      channelCostRatePpm: row.channelCostRatePpm,
+      feeRateSource: row.feeRateSource,
+      rounding: { merchantFee: row.merchantFeeRounding, channelCost: row.channelCostRounding },
+      paidAt: row.paidAt.toISOString(),
+      businessDate: row.businessDate,
+      clearedAt: row.clearedAt.toISOString(),
+      journal,
+    };
+  }
+
+  /** A repeat is harmless only if it describes the same payment; otherwise someone must look. */
+  private alreadyCleared(
+    existing: ClearingEntity,
+    payment: ChannelPayment,
+    messageId: string,
+  ): ClearOutcome {
+    const differences = [
+      ['paymentId', existing.paymentId, payment.paymentId],
+      ['merchantId', existing.merchantId, payment.merchantId],
+      ['channel', existing.channel, payment.channel],
+      ['amountMinor', existing.grossMinor, payment.amount.amountMinor],
+      ['currency', existing.currency, payment.amount.currency],
+    ].filter(([, stored, incoming]) => stored !== incoming);
+    if (differences.length > 0) {
+      throw new PermanentMessageError(
+        `SETTLEMENT.CONFLICTING_DUPLICATE: transaction ${payment.transactionId} was already ` +
+          `cleared as ${existing.id} with different facts: ` +
+          differences
+            .map(([field, stored, incoming]) => `${field} ${stored} ≠ ${incoming}`)
+            .join(', '),
+      );
+    }
+    this.log.info(
+      { transactionId: payment.transactionId, clearingId: existing.id, messageId },
+      'transaction already cleared; event ignored',
+    );
+    return { kind: 'already-cleared', clearingId: existing.id };
+  }
+}
+
+/** Domain and configuration errors are facts about the event: retrying cannot fix them. */
+async function asPermanent<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (
+      error instanceof ClearingError ||
+      error instanceof LedgerError ||
+      error instanceof MoneyError ||
+      error instanceof MissingFeeScheduleError
+    ) {
+      throw new PermanentMessageError(`${error.code}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+function toRow(
+  payment: ChannelPayment,
+  messageId: string,
+  clearing: ClearingResult,
+  resolved: ResolvedFeeSchedule,
+  journal: JournalEntry,
+  clearedAt: Date,
+): ClearingEntity {
+  return {
+    id: clearing.clearingId,
+    transactionId: payment.transactionId,
+    paymentId: payment.paymentId,
+    merchantId: payment.merchantId,
+    channel: payment.channel,
+    channelTradeNo: payment.channelTradeNo,
+    currency: clearing.gross.currency,
+    grossMinor: clearing.gross.amountMinor,
+    merchantFeeMinor: clearing.merchantFee.amountMinor,
+    channelCostMinor: clearing.channelCost.amountMinor,
+    platformMarginMinor: clearing.platformMargin.amountMinor,
+    merchantNetMinor: clearing.merchantNet.amountMinor,
+    merchantFeeRatePpm: clearing.merchantFeeRate.toPpm(),
+    channelCostRatePpm: clearing.channelCostRate.toPpm(),
+    feeRateSource: resolved.source,
+    merchantFeeRounding: clearing.rounding.merchantFee,
+    channelCostRounding: clearing.rounding.channelCost,
+    journalEntryId: journal.id,
+    sourceMessageId: messageId,
+    paidAt: new Date(payment.paidAt),
+    businessDate: payment.businessDate,
+    clearedAt,
+  };
+}

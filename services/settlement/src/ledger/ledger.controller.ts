@@ -1,0 +1,53 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { isId } from '@paylab/ids';
+import { parseRequest } from '@paylab/platform';
+import { z } from 'zod';
+import { Ledger } from './ledger.service';
+import {
+  merchantBalancesView,
+  trialBalanceView,
+  type MerchantBalancesView,
+  type TrialBalanceView,
+} from './ledger.views';
+
+const merchantParams = z.object({
+  merchantId: z.string().refine((value) => isId(value, 'mch'), 'must be a mch_ id'),
+});
+
+const ERROR_RESPONSE = {
+  description:
+    'Error in the documented shape `{ error: { type, code, message, param?, requestId } }`',
+};
+
+/** Internal/admin reads of the ledger (账务). Not yet behind admin credentials (DESIGN §5). */
+@ApiTags('ledger (账务)')
+@Controller('v1')
+export class LedgerController {
+  constructor(private readonly ledger: Ledger) {}
+
+  @Get('merchants/:merchantId/balances')
+  @ApiOperation({
+    summary:
+      "A merchant's payables per currency: pending (待结算) and available (可结算). " +
+      'Internal/admin; no authentication yet.',
+  })
+  @ApiParam({ name: 'merchantId', description: 'mch_…' })
+  @ApiResponse({ status: 200, schema: z.toJSONSchema(merchantBalancesView) as object })
+  @ApiResponse({ status: 400, ...ERROR_RESPONSE })
+  async merchantBalances(@Param('merchantId') merchantId: string): Promise<MerchantBalancesView> {
+    const request = parseRequest(merchantParams, { merchantId });
+    return this.ledger.merchantBalances(request.merchantId);
+  }
+
+  @Get('ledger/trial-balance')
+  @ApiOperation({
+    summary:
+      'Trial balance (试算平衡): total debits and credits per currency over every journal line. ' +
+      'Internal/admin; no authentication yet.',
+  })
+  @ApiResponse({ status: 200, schema: z.toJSONSchema(trialBalanceView) as object })
+  async trialBalance(): Promise<TrialBalanceView> {
+    return this.ledger.trialBalance();
+  }
+}

@@ -1,0 +1,189 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Money, type CurrencyCode } from '@paylab/money';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ledgerAccount, normalSideOf, type JournalEntry } from './domain';
+import { JournalEntryEntity, JournalLineEntity } from './journal.entities';
+import type {
+  JournalEntryView,
+  JournalLineView,
+  MerchantBalancesView,
+  TrialBalanceView,
+} from './ledger.views';
+
+interface SideTotalsRow {
+  currency: string;
+  debits: string;
+  credits: string;
+}
+
+/**
+ * The double-entry ledger (复式记账) in Postgres. Entries come only from postJournal, so they are
+ * balanced when written; the database re-checks each at commit (a deferred constraint trigger)
+ * and refuses updates and deletes, and the trial balance re-adds every line independently.
+ */
+@Injectable()
+export class Ledger {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Stores a posted entry and its lines, inside the caller's transaction. */
+  async post(manager: EntityManager, entry: JournalEntry): Promise<void> {
+    await manager.insert(JournalEntryEntity, {
+      id: entry.id,
+      postedAt: entry.postedAt,
+      description: entry.description,
+      refs: { ...entry.references },
+    });
+    await manager.insert(
+      JournalLineEntity,
+      entry.lines.map((line, index) => ({
+        id: line.id,
+        entryId: entry.id,
+        lineNo: index + 1,
+        account: line.account,
+        side: line.side,
+        amountMinor: line.amount.amountMinor,
+        currency: line.amount.currency,
+      })),
+    );
+  }
+
+  async entry(entryId: string): Promise<JournalEntryView | undefined> {
+    const entry = await this.dataSource
+      .getRepository(JournalEntryEntity)
+      .findOneBy({ id: entryId });
+    if (!entry) return undefined;
+    const lines = await this.dataSource
+      .getRepository(JournalLineEntity)
+      .find({ where: { entryId }, order: { lineNo: 'ASC' } });
+    const views: JournalLineView[] = lines.map((line) => ({
+      id: line.id,
+      lineNo: line.lineNo,
+      account: line.account,
+      side: line.side,
+      amount: { amountMinor: line.amountMinor, currency: line.currency },
+    }));
+    const currency = (lines[0]?.currency ?? 'CNY') as CurrencyCode;
+    const total = (side: 'DEBIT' | 'CREDIT') =>
+      lines
+        .filter((line) => line.side === side)
+        .reduce((sum, line) => sum.add(Money.of(line.amountMinor, currency)), Money.zero(currency));
+    const totalDebits = total('DEBIT');
+    const totalCredits = total('CREDIT');
+    return {
+      id: entry.id,
+      postedAt: entry.postedAt.toISOString(),
+      description: entry.description,
+      totalDebits: totalDebits.toJSON(),
+      totalCredits: totalCredits.toJSON(),
+      balanced: totalDebits.equals(totalCredits),
+      lines: views,
+    };
+  }
+
+  /**
+   * A merchant's payables (应付商户款) per currency, signed on the liability's normal (credit)
+   * side: positive is what we owe the merchant.
+   */
+  async merchantBalances(merchantId: string): Promise<MerchantBalancesView> {
+    const pendingAccount = ledgerAccount('MERCHANT_PAYABLE_PENDING', merchantId);
+    const availableAccount = ledgerAccount('MERCHANT_PAYABLE_AVAILABLE', merchantId);
+    const rows = (await this.dataSource.query(
+      `SELECT account, currency,
+              COALESCE(SUM(amount_minor) FILTER (WHERE side = 'DEBIT'), 0)::text AS debits,
+              COALESCE(SUM(amount_minor) FILTER (WHERE side = 'CREDIT'), 0)::text AS credits
+         FROM ${this.linesTable()}
+        WHERE account = ANY($1)
+        GROUP BY account, currency
+        ORDER BY currency`,
+      [[pendingAccount, availableAccount]],
+    )) as Array<SideTotalsRow & { account: string }>;
+    const byCurrency = new Map<string, { pending: Money; available: Money }>();
+    for (const row of rows) {
+      const currency = row.currency as CurrencyCode;
+      const current = byCurrency.get(currency) ?? {
+        pending: Money.zero(currency),
+        available: Money.zero(currency),
+      };
+      const debits = toMoney(row.debits, currency);
+      const credits = toMoney(row.credits, currency);
+      const signed =
+        normalSideOf(row.account) === 'CREDIT'
+          ? credits.subtract(debits)
+          : debits.subtract(credits);
+      if (row.account === pendingAccount) current.pending = current.pending.add(signed);
+      else current.available = current.available.add(signed);
+      byCurrency.set(currency, current);
+    }
+    return {
+      merchantId,
+      balances: [...byCurrency.entries()].map(([currency, { pending, available }]) => ({
+        currency,
+        pending: pending.toJSON(),
+        available: available.toJSON(),
+      })),
+    };
+  }
+
+  /**
+   * Trial balance (试算平衡) by totals, per currency, re-adding every stored line rather than
+   * trusting that each entry balanced when posted. Also lists entries whose own lines do not
+   * balance, which the totals alone could hide (two errors cancelling out). Both are full scans:
+   * fine for an admin check on a teaching ledger; a production ledger would keep running totals.
+   */
+  async trialBalance(): Promise<TrialBalanceView> {
+    const lines = this.linesTable();
+    const totals = (await this.dataSource.query(
+      `SELECT currency,
+              COALESCE(SUM(amount_minor) FILTER (WHERE side = 'DEBIT'), 0)::text AS debits,
+              COALESCE(SUM(amount_minor) FILTER (WHERE side = 'CREDIT'), 0)::text AS credits
+         FROM ${lines}
+        GROUP BY currency
+        ORDER BY currency`,
+    )) as SideTotalsRow[];
+    const unbalanced = (await this.dataSource.query(
+      `SELECT e.id
+         FROM ${this.entriesTable()} e
+         LEFT JOIN ${lines} l ON l.entry_id = e.id
+        GROUP BY e.id
+       HAVING COUNT(l.id) < 2
+           OR COUNT(DISTINCT l.currency) <> 1
+           OR COALESCE(SUM(CASE WHEN l.side = 'DEBIT' THEN l.amount_minor ELSE -l.amount_minor END), 0) <> 0
+        ORDER BY e.id
+        LIMIT 100`,
+    )) as Array<{ id: string }>;
+    const [{ count }] = (await this.dataSource.query(
+      `SELECT COUNT(*)::int AS count FROM ${this.entriesTable()}`,
+    )) as Array<{ count: number }>;
+    const currencies = totals.map((row) => {
+      const currency = row.currency as CurrencyCode;
+      const totalDebits = toMoney(row.debits, currency);
+      const totalCredits = toMoney(row.credits, currency);
+      return {
+        currency,
+        totalDebits: totalDebits.toJSON(),
+        totalCredits: totalCredits.toJSON(),
+        balanced: totalDebits.equals(totalCredits),
+      };
+    });
+    return {
+      balanced: unbalanced.length === 0 && currencies.every((currency) => currency.balanced),
+      entryCount: count,
+      currencies,
+      unbalancedEntryIds: unbalanced.map((row) => row.id),
+    };
+  }
+
+  private linesTable(): string {
+    return this.dataSource.getRepository(JournalLineEntity).metadata.tablePath;
+  }
+
+  private entriesTable(): string {
+    return this.dataSource.getRepository(JournalEntryEntity).metadata.tablePath;
+  }
+}
+
+/** SUM over bigint is numeric, which pg returns as text; Money.of refuses anything unsafe. */
+function toMoney(text: string, currency: CurrencyCode): Money {
+  return Money.of(Number(text), currency);
+}
