@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { cashierSchema } from '../services/cashier/src/config';
 import { DEMO_MERCHANT, seedDemoMerchant } from '../services/cashier/src/merchants/demo-merchant';
 import { CASHIER_ENTITIES, CASHIER_MIGRATIONS } from '../services/cashier/src/persistence';
+import { routingSchema } from '../services/routing/src/config';
+import { seedRoutingDemoData } from '../services/routing/src/demo-data';
+import { ROUTING_ENTITIES, ROUTING_MIGRATIONS } from '../services/routing/src/persistence';
 
 /**
  * Loads the demo data (`docker compose up` runs it once the services are healthy; local mode:
@@ -31,6 +34,19 @@ export async function seedDemoData(
     log(`  signing secret  ${DEMO_MERCHANT.signingSecret}`);
   } finally {
     await cashier.destroy();
+  }
+  const routing = await openServiceDatabase({
+    url: databaseUrl,
+    schema: routingSchema,
+    entities: [...MESSAGING_ENTITIES, ...ROUTING_ENTITIES],
+    migrations: [...MESSAGING_MIGRATIONS, ...ROUTING_MIGRATIONS],
+    applicationName: 'seed',
+  });
+  try {
+    const outcome = await seedRoutingDemoData(routing);
+    log(`[seed] routing: demo channel accounts (Alipay, WeChat Pay; UnionPay disabled) ${outcome}`);
+  } finally {
+    await routing.destroy();
   }
 }
 

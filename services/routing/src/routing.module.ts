@@ -2,8 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@paylab/database';
 import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform';
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
+import { ChannelsController } from './channels/channels.controller';
+import { RoutingConfiguration } from './channels/routing-configuration';
 import { routingSchema, type RoutingConfig } from './config';
 import { ROUTING_ENTITIES, ROUTING_MIGRATIONS } from './persistence';
+import { PriorityThenFeeStrategy } from './route-decisions/domain/priority-fee-strategy';
+import { RouteDecisionsController } from './route-decisions/route-decisions.controller';
+import { ROUTING_STRATEGY, RouteDecisions } from './route-decisions/route-decisions.service';
 
 @Module({})
 export class RoutingModule {
@@ -27,6 +32,12 @@ export class RoutingModule {
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
           publishes: [],
         }),
+      ],
+      controllers: [RouteDecisionsController, ChannelsController],
+      providers: [
+        RoutingConfiguration,
+        RouteDecisions,
+        { provide: ROUTING_STRATEGY, useValue: new PriorityThenFeeStrategy() },
       ],
     };
   }

@@ -19,6 +19,9 @@ const EXACT: Record<string, ErrorType> = {
   'PAYMENT.INCONSISTENT_STATE': 'api_error',
   'IDEMPOTENCY.INCONSISTENT_RECORD': 'api_error',
   'CLEARING.NOT_FOUND': 'not_found_error',
+  // Understood, but no channel can take it: not malformed input, not our fault.
+  'ROUTING.NO_CHANNEL_AVAILABLE': 'unprocessable_error',
+  'ROUTING.MERCHANT_HAS_NO_CHANNEL_ACCOUNTS': 'unprocessable_error',
 };
 
 const BY_PREFIX: Array<[prefix: string, type: ErrorType]> = [
