@@ -6,6 +6,12 @@ export const reconciliationConfigSchema = z.object({
   ...baseEnv,
   ...databaseEnv,
   ...kafkaEnv,
+  /**
+   * A platform transaction paid this many minutes or less before the cut-off (00:00
+   * Asia/Shanghai) that is missing from the statement is held as CROSS_DAY (跨日) for the next
+   * day's run instead of being reported as MISSING_IN_CHANNEL.
+   */
+  RECON_CROSS_DAY_WINDOW_MINUTES: z.coerce.number().int().min(0).max(720).default(5),
 });
 
 export type ReconciliationConfig = z.infer<typeof reconciliationConfigSchema>;

@@ -4,6 +4,9 @@ import { PlatformModule, type PaylabLogger } from '@paylab/platform';
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
 import { reconciliationSchema, type ReconciliationConfig } from './config';
 import { RECONCILIATION_ENTITIES, RECONCILIATION_MIGRATIONS } from './persistence';
+import { ChannelPaymentsConsumer } from './platform-transactions/channel-payments.consumer';
+import { ReconRunsController } from './recon-runs/recon-runs.controller';
+import { CROSS_DAY_WINDOW_MINUTES, ReconRuns } from './recon-runs/recon-runs.service';
 
 @Module({})
 export class ReconciliationModule {
@@ -26,6 +29,11 @@ export class ReconciliationModule {
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
           publishes: [],
         }),
+      ],
+      controllers: [ReconRunsController, ChannelPaymentsConsumer],
+      providers: [
+        ReconRuns,
+        { provide: CROSS_DAY_WINDOW_MINUTES, useValue: config.RECON_CROSS_DAY_WINDOW_MINUTES },
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { kafkaConsumer } from '@paylab/messaging';
 import type { ServiceDefinition } from '@paylab/platform';
 import { reconciliationConfigSchema, type ReconciliationConfig } from './config';
 import { ReconciliationModule } from './reconciliation.module';
@@ -11,4 +12,12 @@ export const reconciliationService: ServiceDefinition<ReconciliationConfig> = {
       'Statement imports, recon runs, matches, discrepancies (差错) and the case workflow.',
   },
   rootModule: (config, logger) => ReconciliationModule.register(config, logger),
+  // Builds the projection of platform transactions from ChannelPaymentSucceeded.
+  consumer: (config, logger) =>
+    kafkaConsumer({
+      serviceName: 'reconciliation',
+      brokers: config.KAFKA_BROKERS,
+      logger,
+      concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
+    }),
 };
