@@ -1,12 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@paylab/database';
 import { PlatformModule, type PaylabLogger } from '@paylab/platform';
+import { AlipayGatewayController } from './alipay/alipay-gateway.controller';
+import { AlipayNotifier } from './alipay/alipay-notifier.service';
+import { AlipayPayerController } from './alipay/alipay-payer.controller';
+import { AlipayTrades } from './alipay/alipay-trades.service';
+import { ALIPAY_SANDBOX_SETTINGS, type AlipaySandboxSettings } from './alipay/alipay.tokens';
 import { channelSandboxSchema, type ChannelSandboxConfig } from './config';
+import { FaultsController } from './faults/faults.controller';
+import { INSTRUCTOR_TOKEN, InstructorGuard } from './faults/instructor.guard';
 import { CHANNEL_SANDBOX_ENTITIES, CHANNEL_SANDBOX_MIGRATIONS } from './persistence';
 
 @Module({})
 export class ChannelSandboxModule {
   static register(config: ChannelSandboxConfig, logger: PaylabLogger): DynamicModule {
+    const settings: AlipaySandboxSettings = {
+      publicBaseUrl: config.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+      callbackTimeScale: config.CALLBACK_TIME_SCALE,
+      callbackPollIntervalMs: config.CALLBACK_POLL_INTERVAL_MS,
+    };
     return {
       module: ChannelSandboxModule,
       imports: [
@@ -19,6 +31,14 @@ export class ChannelSandboxModule {
           entities: CHANNEL_SANDBOX_ENTITIES,
           migrations: CHANNEL_SANDBOX_MIGRATIONS,
         }),
+      ],
+      controllers: [AlipayGatewayController, AlipayPayerController, FaultsController],
+      providers: [
+        AlipayTrades,
+        AlipayNotifier,
+        InstructorGuard,
+        { provide: ALIPAY_SANDBOX_SETTINGS, useValue: settings },
+        { provide: INSTRUCTOR_TOKEN, useValue: config.INSTRUCTOR_TOKEN },
       ],
     };
   }

@@ -6,6 +6,15 @@ export const channelSandboxConfigSchema = z.object({
   ...baseEnv,
   ...databaseEnv,
   PUBLIC_BASE_URL: httpUrl(),
+  /** Bearer token of the instructor API (/v1/faults). No default: a deployment must choose one. */
+  INSTRUCTOR_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /**
+   * Multiplies the channel's published callback retry schedule (4m, 10m, …). 1 is the real
+   * schedule; tests and classroom demos use e.g. 0.001 so a day of retries takes seconds.
+   */
+  CALLBACK_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+  /** How often the notification worker looks for callbacks that are due. */
+  CALLBACK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
 });
 
 export type ChannelSandboxConfig = z.infer<typeof channelSandboxConfigSchema>;

@@ -1,0 +1,101 @@
+/**
+ * DEMO KEYS — NOT SECRET, NEVER USE OUTSIDE PAYLAB. Generated once with node:crypto (RSA-2048)
+ * for the teaching sandbox. A real merchant generates its own app key pair and uploads only the
+ * public half; a real Alipay platform key never leaves Alipay. They are committed so that every
+ * checkout signs and verifies the same way without any set-up.
+ *
+ * - The merchant app's private key (PKCS#1 `RSA PRIVATE KEY`, alipay-sdk's default keyType) signs
+ *   requests to the gateway; acquiring holds it. The sandbox keeps only the public half.
+ * - The sandbox "Alipay platform" private key (PKCS#8) signs gateway responses and async
+ *   notifications; merchants verify them with its public half (alipay-sdk `alipayPublicKey`).
+ */
+
+/** The demo merchant app's id (APPID) at the simulated Alipay open platform. */
+export const DEMO_ALIPAY_APP_ID = '2021000000000001';
+
+/** The demo merchant's partner id (PID, 合作伙伴身份); statements name the account by it. */
+export const DEMO_ALIPAY_PID = '2088000000000001';
+
+/** The PEM format of DEMO_ALIPAY_APP_PRIVATE_KEY (alipay-sdk option `keyType`). */
+export const DEMO_ALIPAY_APP_KEY_TYPE = 'PKCS1';
+
+/** DEMO ONLY. The merchant app's private key: acquiring signs gateway requests with it. */
+export const DEMO_ALIPAY_APP_PRIVATE_KEY = `-----BEGIN RSA PRIVATE KEY-----
+MIIEpAIBAAKCAQEAt6kYMJIyRWbVllZYxET5UrJnDp1tmymr63nGgeEqXjim5NMd
+gqPrDCgB5bWLZ/znYeTNgt9sfUvU7aUvnCDUrRdxTdUPP8td1zpjTClezqD6ih7d
+F8LH2gEBbIgUUS8UlyPgj92cmw8KoG/5VNZp4+PaaduLg5CCHB6wARAzF8W67o/w
+OcYDx2/j+sWU53Oxn59sxyDHxYISka7mqgH7jif/xY/H6GyluWJHC8hIhAglF+an
+mB5oNFd68mcP5J8M4I2U+N83mVPWyXC7XFnVnmbg6SnhyOPiNRqdSH7jr9EPDayW
+Slwe64KhYp10w20JRiBZszSHFMi/aHPuI6m3eQIDAQABAoIBABnIFHEOYh0zoYGw
+TwIE9q+WWKOIvkVSSmPMspeH3rU0TwVUjNIf0D6NcoVnAJH77WqPaQ6umMxWnqYv
+kpPgWJ/lvbjh0vlZwytpSF19eeVtW/jopTu70uc2Teyzhjqb7nrbBUqHdFT1/cAQ
+3UInXoeoSYBOWp2A5dWBtKOpklU15ievFnrkyWABtXlo16YGGsO5AZomOo1uEBBw
+3eUfy4kmTe3EXyyYglYrMRd0rDngDupSct5DLy2zL2kj5yW6wf24wfl6sWrgSOac
+UVQMEOA16ETFWR87+2PG54d3lgKcYbqVDhOaX6AxPa8/Pf6LPvr3nyIfzwjNFqT/
+yM/PM1sCgYEA8tNwXDPwYwSNXjNvJKIDUSQH+ROiLwr9S21u8tVyvbMsdxYKJsbS
+jgmHreKmSs1+aXXzKdCBVJCCmmy5eFzEcInWUKeKVTrjpamlM1yDrIIMBzLcOCi0
+4X/50N+bcGaK2/uk4vBac+kfAMJQZm5hq4FJbtSKWuMGJyrH5Jf4fesCgYEAwZ/r
+Q6j8//BIFxTIvnL6u2Dl+8TTbyt33dRWoY1N5ByORBiCC8qew79prhUI3PzVgFU1
+jQ4oPAiSfl5lksX1/ZV+uh/POzsvg+NV8BHnUoz/kg2+xEpi/ki3gN+VkHiJOpuY
+yxVRZhOOp8mHM8PR7BiSUBY43hwirUG+9vIUcysCgYEAxID83XCeqNKnQEMpPyDo
+xEH/Pb54sc8X2XFOpq668u7LHfe08VpWS+FEbiALaF9RXDC6Pe1gq7liJ2uyz8dq
+pJO23oAmfwBv9sEJUj4cxH5dE3pCIiQ29IFm/XPmyxgAaTMEZS4SVNijYS7ed3X+
+DhdLAKh46kHr2chSCRg+XE8CgYEAri/96HqIUH+Leyg5iAvMQPHlNGBXjfVe+nNi
+FCgY4JRH8D7UD2OS/KqgmflWZegW8kK10FXiIE/d6k1lt2rb5+urfCnNto2CK3ZD
+A5w3rG4oJO60pcX91KD6ZLe/x56IZe9Av8JH3jrN5WhJd2o82dcpGV9EfZx2HcO9
+1k7l0s0CgYAbhZI23TSsEB6j8HcuIA82aIDcFgKdnNKyOK8Rpy2yffVWv+mZY9+J
+Dnug970DVw54/qBzp+BWQMHPhKvScH3G5nQaESsdiapqZA4OkPwMgMkD//8yNrKt
+fTNelYFMzmugw93GOEVs+jOM592hqQGeuLmpS0t9AMnqchXoS6Iogw==
+-----END RSA PRIVATE KEY-----`;
+
+/** DEMO ONLY. The merchant app's public key: the sandbox verifies request signatures with it. */
+export const DEMO_ALIPAY_APP_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAt6kYMJIyRWbVllZYxET5
+UrJnDp1tmymr63nGgeEqXjim5NMdgqPrDCgB5bWLZ/znYeTNgt9sfUvU7aUvnCDU
+rRdxTdUPP8td1zpjTClezqD6ih7dF8LH2gEBbIgUUS8UlyPgj92cmw8KoG/5VNZp
+4+PaaduLg5CCHB6wARAzF8W67o/wOcYDx2/j+sWU53Oxn59sxyDHxYISka7mqgH7
+jif/xY/H6GyluWJHC8hIhAglF+anmB5oNFd68mcP5J8M4I2U+N83mVPWyXC7XFnV
+nmbg6SnhyOPiNRqdSH7jr9EPDayWSlwe64KhYp10w20JRiBZszSHFMi/aHPuI6m3
+eQIDAQAB
+-----END PUBLIC KEY-----`;
+
+/** DEMO ONLY. The sandbox platform's private key: it signs responses and notifications. */
+export const DEMO_ALIPAY_PLATFORM_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCym78W/q8HIUQj
+KTx1m09m3nOjYYRWqC4ztTJ+Z5M2CKo7tfx+BTmhm7AksBSUmW2yzbewZNcywrnM
+ge8bevhX8cCrcLUipdr6mDDtvBpy2bZH1LDGFuAYGvLRwvuxibaTyo2KZh6W2PxZ
+TnYF9FS7FZgAfoc+4AKbgJlFZso1iSjMxX6X50ajJCHqkrELtN5mWaBjoaBT6vNa
+4oBpdOWUHE6f95LIRuryOyz3DAtUHhHuwf4aKC27kfGbHoW1P21+Vdj6nBXFGYWy
+TKiLt8WwQ956b4mCt3WXsbSBJ6nAPkoG0gigm7pchJK1Z2W3BN/oKjw70gKGpMJm
+vOphy9vPAgMBAAECggEAAt48mIWI3f5xj6ovDfYE6Mv6fQDCrt/1Tfmptx0gRtlz
++MPlXnvkmKAqMr/StMgtJy/ltG/W6aCPraVwgR2qaA8gkiA1m6BtZPsvESilUnue
+6uxf1YgZTrz82G14vGy2Gw10bgKE/zsgyKmMr6L9/iF/1viXlDGyTDj2cFNEPM1q
+8uQW8DwmkvfiDn7+HxHTEeNCSlL91J76qAizhXOE7wToKCA/vGRxkCz2NQQp4g71
+aw1Uc8j/PVx1gBuWt99CfnqHPzCrL+Y9c2gwpGuj4JrnDc5nJOTW0+jEUqLUfFr3
+IKLtGSTaUDNjV922j/hoMnYPA2vQjy1tIMfOqKjBIQKBgQDsfTw33oSe/UlgXlWc
+6842v3gr3c7Oy1dblmi+h8L2xuI+/e1nCbGpjD9FJRxWYSYQB6CsC+BAGqhmtcSH
+wxt+GpYORnYol0iptpCHb8rzBJNWDKH411elMAnmlYJtt4sx8KE6xkQLHovfQ5Gy
+VSdXS7YSguUQMs4fAKUQSAvNCQKBgQDBWApvzb+TVOLHAHQAQo2v/hR+vlXxcgAQ
+qUpI/wWEtZ8Q11wI8vwdJh+3d3QDOQQBaep3Pt77jYZ5iSMCpnH6pJharlSi/pHF
+fso53qdf5IS7obMQA2+lBWHisZFnbxjNdMEqqVCE2rML+cy998P/+782f4LLpu/1
+ql2n+WTwFwKBgGs2L2mosHkfnPdabPeyE4/QZ9uDODGaD+WOn7fY9nNIIOOr3Me8
+plWWJkzjkSA79LSJsLauv6BwNW4y84EU287koKiiGwk15JREFuu/q8NWjLETEw8s
+GSjjSWnG2BWDg1BFpeJuZgSgeYrjKBcv8aDqywVDYDNixP1bHnnuH6N5AoGAeJxm
+blaIgu06RvAmbR8XaklzGZm83VDDb6Fb4OuN0rrGDuh51m9WDQ0CTh4rdfM0Z3le
+NaM30O75i4mcGIQiqDvTewYzcDakUvKETtNx0CUrFC2MGZo7JFOWO6eP0FmCvHBw
+LB/RRf90IC1lpsAQOfke0G1893QdT0BHColOiWMCgYAzpiE14HRLygR3S7WxB4Sw
+2vQwy6iikAEcnlL++qcQdPH+bPeW5l4/2CHW3Rt+3V/bx09cO7T3rEhGQu4pPMHa
+nqN5bDIbZb4nR9hEJkw8+zLaQHkQbtm0a6w4PgNMJ9YCygV0BFoLT+Ll+lSgIeh/
+ec0yfGv6o+k9eOiALEeg4A==
+-----END PRIVATE KEY-----`;
+
+/** DEMO ONLY. The sandbox platform's public key (alipay-sdk `alipayPublicKey`). */
+export const DEMO_ALIPAY_PLATFORM_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAspu/Fv6vByFEIyk8dZtP
+Zt5zo2GEVqguM7UyfmeTNgiqO7X8fgU5oZuwJLAUlJltss23sGTXMsK5zIHvG3r4
+V/HAq3C1IqXa+pgw7bwactm2R9SwxhbgGBry0cL7sYm2k8qNimYeltj8WU52BfRU
+uxWYAH6HPuACm4CZRWbKNYkozMV+l+dGoyQh6pKxC7TeZlmgY6GgU+rzWuKAaXTl
+lBxOn/eSyEbq8jss9wwLVB4R7sH+Gigtu5Hxmx6FtT9tflXY+pwVxRmFskyoi7fF
+sEPeem+Jgrd1l7G0gSepwD5KBtIIoJu6XISStWdltwTf6Co8O9IChqTCZrzqYcvb
+zwIDAQAB
+-----END PUBLIC KEY-----`;

@@ -1,0 +1,34 @@
+import { FaultParamsError, parseFaultParams, planPaymentFaults } from './faults';
+
+describe('fault injection', () => {
+  it('fills defaults and rejects unknown or invalid params', () => {
+    expect(parseFaultParams('DUPLICATE_CALLBACK', undefined)).toEqual({ copies: 2 });
+    expect(parseFaultParams('STATEMENT_AMOUNT_DELTA', { deltaFen: -5 })).toEqual({ deltaFen: -5 });
+    expect(() => parseFaultParams('STATEMENT_AMOUNT_DELTA', { deltaFen: 0 })).toThrow(
+      FaultParamsError,
+    );
+    expect(() => parseFaultParams('DROP_CALLBACK', { x: 1 })).toThrow(/params\.x/);
+    expect(() => parseFaultParams('DELAY_CALLBACK', { delaySeconds: 1.5 })).toThrow(
+      FaultParamsError,
+    );
+  });
+
+  it('combines kinds, and of one kind uses only the oldest', () => {
+    const plan = planPaymentFaults([
+      { id: 3, kind: 'DUPLICATE_CALLBACK', params: { copies: 3 } },
+      { id: 2, kind: 'DUPLICATE_CALLBACK', params: { copies: 2 } },
+      { id: 5, kind: 'OMIT_FROM_STATEMENT', params: {} },
+      { id: 7, kind: 'DELAY_CALLBACK', params: { delaySeconds: 30 } },
+    ]);
+    expect(plan).toEqual({
+      callback: { drop: false, delaySeconds: 30, copies: 2 },
+      statement: { omit: true },
+      applied: [2, 5, 7],
+    });
+    expect(planPaymentFaults([])).toEqual({
+      callback: { drop: false, delaySeconds: 0, copies: 1 },
+      statement: {},
+      applied: [],
+    });
+  });
+});

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+
+/**
+ * Instructor fault injection (故障注入): what can go wrong between a channel and the platform,
+ * staged on purpose so a class can watch the platform cope. Each fault applies to the next
+ * `remaining` payments; what it does to a payment is decided once, when the payment happens,
+ * and recorded on the trade, so a statement downloaded later shows the same fault.
+ */
+export const FAULT_KINDS = [
+  'DROP_CALLBACK',
+  'DELAY_CALLBACK',
+  'DUPLICATE_CALLBACK',
+  'OMIT_FROM_STATEMENT',
+  'STATEMENT_AMOUNT_DELTA',
+  'STATEMENT_STATUS',
+  'EXTRA_STATEMENT_LINE',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export const FAULT_CHANNELS = ['ALIPAY'] as const;
+export type FaultChannel = (typeof FAULT_CHANNELS)[number];
+
+/** The parameters each kind accepts; defaults make `params` optional for every kind. */
+export const FAULT_PARAMS = {
+  /** The notification is never sent (acquiring must find the payment by querying, 主动查询). */
+  DROP_CALLBACK: z.object({}).strict(),
+  /** The first notification waits `delaySeconds` (real seconds, not scaled). */
+  DELAY_CALLBACK: z
+    .object({ delaySeconds: z.number().int().min(1).max(86_400).default(60) })
+    .strict(),
+  /** The same notification (same notify_id) is delivered `copies` times, even after `success`. */
+  DUPLICATE_CALLBACK: z.object({ copies: z.number().int().min(2).max(10).default(2) }).strict(),
+  /** The payment is missing from the statement (短款 for the platform). */
+  OMIT_FROM_STATEMENT: z.object({}).strict(),
+  /** The statement shows the amount off by `deltaFen` (金额不符). */
+  STATEMENT_AMOUNT_DELTA: z
+    .object({
+      deltaFen: z
+        .number()
+        .int()
+        .min(-1_000_000)
+        .max(1_000_000)
+        .refine((value) => value !== 0, 'must not be 0')
+        .default(1),
+    })
+    .strict(),
+  /** The statement lists the payment as a refund (退款) instead of a trade (状态不符). */
+  STATEMENT_STATUS: z.object({ businessType: z.enum(['退款']).default('退款') }).strict(),
+  /** The statement carries one more trade the platform never saw (长款); amount defaults to the payment's. */
+  EXTRA_STATEMENT_LINE: z
+    .object({ amountFen: z.number().int().min(1).max(10_000_000_000).optional() })
+    .strict(),
+} satisfies Record<FaultKind, z.ZodType>;
+
+export type FaultParams = { [K in FaultKind]: z.infer<(typeof FAULT_PARAMS)[K]> };
+
+export class FaultParamsError extends Error {
+  readonly code = 'FAULT.INVALID_PARAMS';
+  constructor(
+    message: string,
+    readonly param: string,
+  ) {
+    super(message);
+    this.name = 'FaultParamsError';
+  }
+}
+
+/** Validates and fills in a fault's parameters for its kind. */
+export function parseFaultParams<K extends FaultKind>(kind: K, params: unknown): FaultParams[K] {
+  const result = FAULT_PARAMS[kind].safeParse(params ?? {});
+  if (result.success) return result.data as FaultParams[K];
+  const issue = result.error.issues[0];
+  const unknownKeys =
+    issue.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys : undefined;
+  const field = unknownKeys?.[0] ?? issue.path.map(String).join('.');
+  const param = field ? `params.${field}` : 'params';
+  throw new FaultParamsError(
+    unknownKeys?.length ? `${kind} does not take ${param}.` : `${param}: ${issue.message}`,
+    param,
+  );
+}
+
+export interface ActiveFault<K extends FaultKind = FaultKind> {
+  id: number;
+  kind: K;
+  params: FaultParams[K];
+}
+
+/** How the notification of one payment is sent. */
+export interface CallbackPlan {
+  drop: boolean;
+  delaySeconds: number;
+  copies: number;
+}
+
+/** How one payment appears on the statement; recorded on the trade (statement_faults). */
+export interface StatementPlan {
+  omit?: true;
+  amountDeltaFen?: number;
+  businessType?: '退款';
+  /** An extra line of this many fen; 0 means the payment's own amount. */
+  extraLineAmountFen?: number;
+}
+
+export interface PaymentFaultPlan {
+  callback: CallbackPlan;
+  statement: StatementPlan;
+  /** Ids of the faults used up by this payment (each loses one of its `remaining`). */
+  applied: number[];
+}
+
+/**
+ * What the active faults do to the next payment. Faults of different kinds combine; of one
+ * kind the oldest wins (and only it is used up), so stacking two of a kind queues them.
+ */
+export function planPaymentFaults(active: readonly ActiveFault[]): PaymentFaultPlan {
+  const plan: PaymentFaultPlan = {
+    callback: { drop: false, delaySeconds: 0, copies: 1 },
+    statement: {},
+    applied: [],
+  };
+  const seen = new Set<FaultKind>();
+  for (const fault of [...active].sort((a, b) => a.id - b.id)) {
+    if (seen.has(fault.kind)) continue;
+    seen.add(fault.kind);
+    plan.applied.push(fault.id);
+    applyFault(plan, fault);
+  }
+  return plan;
+}
+
+function applyFault(plan: PaymentFaultPlan, fault: ActiveFault): void {
+  switch (fault.kind) {
+    case 'DROP_CALLBACK':
+      plan.callback.drop = true;
+      return;
+    case 'DELAY_CALLBACK':
+      plan.callback.delaySeconds = (fault.params as FaultParams['DELAY_CALLBACK']).delaySeconds;
+      return;
+    case 'DUPLICATE_CALLBACK':
+      plan.callback.copies = (fault.params as FaultParams['DUPLICATE_CALLBACK']).copies;
+      return;
+    case 'OMIT_FROM_STATEMENT':
+      plan.statement.omit = true;
+      return;
+    case 'STATEMENT_AMOUNT_DELTA':
+      plan.statement.amountDeltaFen = (
+        fault.params as FaultParams['STATEMENT_AMOUNT_DELTA']
+      ).deltaFen;
+      return;
+    case 'STATEMENT_STATUS':
+      plan.statement.businessType = (fault.params as FaultParams['STATEMENT_STATUS']).businessType;
+      return;
+    case 'EXTRA_STATEMENT_LINE':
+      plan.statement.extraLineAmountFen =
+        (fault.params as FaultParams['EXTRA_STATEMENT_LINE']).amountFen ?? 0;
+      return;
+  }
+}
