@@ -6,3 +6,5 @@ export * from './events/common';
 export * from './events/payment-orders';
 export * from './topics';
 export * from './wire';
+export * from './requests/define-request';
+export * from './requests/route-decision';

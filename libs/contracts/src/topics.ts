@@ -22,6 +22,12 @@ export const Topics = {
     partitions: 3,
     description: 'Channel transactions confirmed by callback or active query, keyed by payment id.',
   },
+  routeDecisionRequests: {
+    name: 'paylab.routing.route-decision-requests',
+    owner: 'routing',
+    partitions: 3,
+    description: 'Route decision requests (request/reply); answers go to <topic>.reply.',
+  },
   clearings: {
     name: 'paylab.settlement.clearings',
     owner: 'settlement',

@@ -19,3 +19,5 @@ import { OutboxMessageEntity } from './outbox/outbox-message.entity';
 export const MESSAGING_ENTITIES = [OutboxMessageEntity, InboxMessageEntity];
 export const MESSAGING_MIGRATIONS = [MessagingTables1732406400000];
 export * from './kafka/topic-tools';
+export * from './request-reply/answer-request';
+export * from './request-reply/request-client';

@@ -7,6 +7,7 @@ import { RoutingConfiguration } from './channels/routing-configuration';
 import { routingSchema, type RoutingConfig } from './config';
 import { ROUTING_ENTITIES, ROUTING_MIGRATIONS } from './persistence';
 import { PriorityThenFeeStrategy } from './route-decisions/domain/priority-fee-strategy';
+import { RouteDecisionRequestsController } from './route-decisions/route-decision-requests.controller';
 import { RouteDecisionsController } from './route-decisions/route-decisions.controller';
 import { ROUTING_STRATEGY, RouteDecisions } from './route-decisions/route-decisions.service';
 
@@ -33,7 +34,7 @@ export class RoutingModule {
           publishes: [],
         }),
       ],
-      controllers: [RouteDecisionsController, ChannelsController],
+      controllers: [RouteDecisionsController, ChannelsController, RouteDecisionRequestsController],
       providers: [
         RoutingConfiguration,
         RouteDecisions,

@@ -1,3 +1,4 @@
+import { kafkaConsumer } from '@paylab/messaging';
 import type { ServiceDefinition } from '@paylab/platform';
 import { routingConfigSchema, type RoutingConfig } from './config';
 import { RoutingModule } from './routing.module';
@@ -11,4 +12,12 @@ export const routingService: ServiceDefinition<RoutingConfig> = {
       'Channels, channel accounts, fee rates, limits and routing rules; route decisions with a full trace.',
   },
   rootModule: (config, logger) => RoutingModule.register(config, logger),
+  // Answers route-decision requests (request/reply) from services with a person waiting.
+  consumer: (config, logger) =>
+    kafkaConsumer({
+      serviceName: config.KAFKA_CONSUMER_GROUP ?? 'routing',
+      brokers: config.KAFKA_BROKERS,
+      logger,
+      concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
+    }),
 };

@@ -50,8 +50,8 @@ export class PaylabKafkaServer extends ServerKafka {
       producer: { createPartitioner: PINNED_PARTITIONER, allowAutoTopicCreation: false },
       run: { partitionsConsumedConcurrently: settings.concurrency },
       subscribe: { fromBeginning: true },
-      // Our own decoder reads the raw bytes: Nest's parser would guess JSON from the first byte.
-      parser: { keepBinary: true },
+      // Events are decoded from the raw bytes (see rawMessage); requests get Nest's parsed JSON.
+      parser: { keepBinary: false },
       postfixId: '',
     });
     this.retry = settings.retry ?? DEFAULT_RETRY_POLICY;

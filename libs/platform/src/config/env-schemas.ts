@@ -57,6 +57,11 @@ export const kafkaEnv = {
       message: 'must be a comma-separated list of host:port',
     }),
   KAFKA_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  /** Defaults to the service name; tests running a second copy of a service set their own. */
+  KAFKA_CONSUMER_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes or underscores')
+    .optional(),
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
 };
 

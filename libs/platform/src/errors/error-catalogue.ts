@@ -8,6 +8,9 @@ import type { ErrorType } from './app-error';
  */
 const EXACT: Record<string, ErrorType> = {
   'AUTH.NONCE_STORE_UNAVAILABLE': 'service_unavailable_error',
+  // A service another one waits on (request/reply over Kafka) did not answer in time.
+  'REQUEST.TIMEOUT': 'service_unavailable_error',
+  'REQUEST.UNAVAILABLE': 'service_unavailable_error',
   'AUTH.MERCHANT_INACTIVE': 'permission_error',
   'IDEMPOTENCY.KEY_REUSED_WITH_DIFFERENT_REQUEST': 'idempotency_error',
   'IDEMPOTENCY.REQUEST_IN_PROGRESS': 'conflict_error',
