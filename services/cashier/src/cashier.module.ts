@@ -7,6 +7,18 @@ import { cashierSchema, type CashierConfig } from './config';
 import { IdempotentRequests } from './idempotency/idempotent-requests';
 import { MerchantAuthGuard } from './merchant-auth/merchant-auth.guard';
 import { RedisNonceStore } from './merchant-auth/redis-nonce-store';
+import {
+  MerchantNotifications,
+  WEBHOOK_SETTINGS,
+  type WebhookSettings,
+} from './notifications/merchant-notifications.service';
+import { NotificationsController } from './notifications/notifications.controller';
+import { WEBHOOK_POLL_INTERVAL_MS, WebhookDispatcher } from './notifications/webhook-dispatcher';
+import { ChannelPaymentsConsumer } from './payments/channel-payments.consumer';
+import {
+  OrderExpiryWorker,
+  PAYMENT_EXPIRY_SWEEP_INTERVAL_MS,
+} from './payments/order-expiry.worker';
 import { CASHIER_PUBLIC_BASE_URL, PaymentOrders } from './payments/payment-orders.service';
 import { PaymentsController } from './payments/payments.controller';
 import { CASHIER_ENTITIES, CASHIER_MIGRATIONS } from './persistence';
@@ -34,9 +46,24 @@ export class CashierModule {
           publishes: [Topics.paymentOrders.name],
         }),
       ],
-      controllers: [PaymentsController],
+      controllers: [PaymentsController, NotificationsController, ChannelPaymentsConsumer],
       providers: [
         PaymentOrders,
+        MerchantNotifications,
+        WebhookDispatcher,
+        OrderExpiryWorker,
+        {
+          provide: WEBHOOK_SETTINGS,
+          useValue: {
+            timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+            timeScale: config.WEBHOOK_TIME_SCALE,
+          } satisfies WebhookSettings,
+        },
+        { provide: WEBHOOK_POLL_INTERVAL_MS, useValue: config.WEBHOOK_POLL_INTERVAL_MS },
+        {
+          provide: PAYMENT_EXPIRY_SWEEP_INTERVAL_MS,
+          useValue: config.PAYMENT_EXPIRY_SWEEP_INTERVAL_MS,
+        },
         IdempotentRequests,
         MerchantAuthGuard,
         RedisNonceStore,

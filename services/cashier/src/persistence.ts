@@ -3,6 +3,12 @@ import { MerchantAppEntity } from './merchants/merchant-app.entity';
 import { MerchantEntity } from './merchants/merchant.entity';
 import { CreateMerchants1732406600000 } from './migrations/1732406600000-create-merchants';
 import { CreatePaymentOrders1732406700000 } from './migrations/1732406700000-create-payment-orders';
+import { CreateNotificationsAndLatePayments1732407200000 } from './migrations/1732407200000-create-notifications-and-late-payments';
+import {
+  MerchantNotificationAttemptEntity,
+  MerchantNotificationEntity,
+} from './notifications/merchant-notification.entities';
+import { LatePaymentEntity } from './payments/late-payment.entity';
 import { PaymentOrderEntity } from './payments/payment-order.entity';
 
 /**
@@ -14,8 +20,12 @@ export const CASHIER_ENTITIES: Function[] = [
   MerchantAppEntity,
   PaymentOrderEntity,
   IdempotencyKeyEntity,
+  MerchantNotificationEntity,
+  MerchantNotificationAttemptEntity,
+  LatePaymentEntity,
 ];
 export const CASHIER_MIGRATIONS: Function[] = [
   CreateMerchants1732406600000,
   CreatePaymentOrders1732406700000,
+  CreateNotificationsAndLatePayments1732407200000,
 ];

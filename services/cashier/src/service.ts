@@ -1,5 +1,6 @@
+import { kafkaConsumer } from '@paylab/messaging';
 import type { ServiceDefinition } from '@paylab/platform';
-import { cashierConfigSchema, type CashierConfig } from './config';
+import { cashierConfigSchema, DEFAULT_CASHIER_CONSUMER_GROUP, type CashierConfig } from './config';
 import { CashierModule } from './cashier.module';
 
 export const cashierService: ServiceDefinition<CashierConfig> = {
@@ -11,4 +12,12 @@ export const cashierService: ServiceDefinition<CashierConfig> = {
       'Merchant Open API: payment orders, refunds, hosted checkout and aggregated QR (一码付), signed merchant webhooks.',
   },
   rootModule: (config, logger) => CashierModule.register(config, logger),
+  // Marks orders paid on every ChannelPaymentSucceeded (ChannelPaymentsConsumer).
+  consumer: (config, logger) =>
+    kafkaConsumer({
+      serviceName: config.KAFKA_CONSUMER_GROUP ?? DEFAULT_CASHIER_CONSUMER_GROUP,
+      brokers: config.KAFKA_BROKERS,
+      logger,
+      concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
+    }),
 };

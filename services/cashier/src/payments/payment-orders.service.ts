@@ -1,24 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  ChannelPaymentSucceeded,
   PaymentOrderClosed,
   PaymentOrderCreated,
   PaymentOrderFailed,
   PaymentOrderProcessing,
   PaymentOrderSucceeded,
+  type EnvelopeOf,
   type EventContract,
 } from '@paylab/contracts';
-import { Outbox } from '@paylab/messaging';
+import { Outbox, PermanentMessageError } from '@paylab/messaging';
 import { Money, MoneyError, type CurrencyCode } from '@paylab/money';
+import { ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
 import type { MerchantContext } from '../merchant-auth/merchant-auth.guard';
+import { MerchantNotifications } from '../notifications/merchant-notifications.service';
 import { DomainError } from '../shared/domain-error';
-import { PaymentOrder, type PaymentOrderEvent } from './domain/payment-order';
+import { applyChannelPayment, type LatePaymentReason } from './domain/channel-payment';
+import {
+  PaymentOrder,
+  type PaymentOrderEvent,
+  type PaymentOrderTransitionResult,
+} from './domain/payment-order';
+import { LatePaymentEntity } from './late-payment.entity';
 import { PaymentOrderEntity } from './payment-order.entity';
 import { toDomain, toRow, toView, type PaymentView } from './payment-order.mapper';
 
 export const CASHIER_PUBLIC_BASE_URL = Symbol('CASHIER_PUBLIC_BASE_URL');
+
+export type ChannelPaymentOutcome =
+  { kind: 'succeeded' | 'duplicate' } | { kind: 'late'; reason: LatePaymentReason };
 
 export interface CreatePaymentRequest {
   merchantOrderNo: string;
@@ -48,11 +61,17 @@ const PARAM_OF_CODE: Record<string, string> = {
 /** Payment orders (支付单) of the merchant Open API: every change and its event in one transaction. */
 @Injectable()
 export class PaymentOrders {
+  private readonly log: PaylabLogger;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     @Inject(CASHIER_PUBLIC_BASE_URL) private readonly publicBaseUrl: string,
-  ) {}
+    private readonly notifications: MerchantNotifications,
+    @Inject(ROOT_LOGGER) logger: PaylabLogger,
+  ) {
+    this.log = logger.child({ component: 'payment-orders' });
+  }
 
   async create(
     manager: EntityManager,
@@ -125,16 +144,166 @@ export class PaymentOrders {
         .getOne();
       if (!row) throw notFound(paymentId);
       const result = toDomain(row).close('MERCHANT_REQUEST', new Date());
-      if (result.changed) {
-        await manager.update(
-          PaymentOrderEntity,
-          { id: paymentId, version: row.version },
-          toRow(result.order.toProps()),
-        );
-        await this.publish(manager, result.event);
-      }
-      return toView(result.order, this.publicBaseUrl);
+      return this.store(manager, row, result);
     });
+  }
+
+  /**
+   * Cashier's side of a confirmed channel payment (DESIGN §2 step 5), inside the inbox's
+   * transaction. The order is row-locked, so a concurrent close or a second event for it waits
+   * and then sees the outcome of this one.
+   *
+   * - CREATED/PROCESSING → SUCCEEDED, with PaymentOrderSucceeded in the outbox and the merchant's
+   *   webhook queued, all in this transaction.
+   * - The same transaction again (re-published under a new message id): no effect.
+   * - Money for an order that cannot take it (CLOSED, FAILED, or paid by another transaction) is
+   *   recorded in `late_payments` for a refund, and the order stays as it is. The message is
+   *   processed, not dead-lettered: nothing about it is wrong, and the record is the action.
+   * - An event that contradicts the order (unknown payment, another merchant or amount, another
+   *   channel) throws PermanentMessageError with a coded reason: it goes to the dead-letter topic
+   *   for an operator, because no automatic action on it is safe.
+   */
+  async applyChannelPayment(
+    manager: EntityManager,
+    envelope: EnvelopeOf<typeof ChannelPaymentSucceeded>,
+  ): Promise<ChannelPaymentOutcome> {
+    const payment = envelope.payload;
+    const row = await manager
+      .getRepository(PaymentOrderEntity)
+      .createQueryBuilder('payment')
+      .setLock('pessimistic_write')
+      .where('payment.id = :id', { id: payment.paymentId })
+      .getOne();
+    if (!row) {
+      throw new PermanentMessageError(
+        `CASHIER.UNKNOWN_PAYMENT: ${payment.transactionId} reports payment ${payment.paymentId}, which cashier does not know`,
+      );
+    }
+    const order = toDomain(row);
+    const decision = applyChannelPayment(
+      order,
+      {
+        transactionId: payment.transactionId,
+        paymentId: payment.paymentId,
+        merchantId: payment.merchantId,
+        channel: payment.channel,
+        amountMinor: payment.amount.amountMinor,
+        currency: payment.amount.currency,
+        paidAt: new Date(payment.paidAt),
+      },
+      new Date(),
+    );
+    switch (decision.kind) {
+      case 'succeeded':
+        await this.store(manager, row, decision.transition);
+        return { kind: 'succeeded' };
+      case 'duplicate':
+        this.log.info(
+          { paymentId: order.id, transactionId: payment.transactionId, messageId: envelope.id },
+          'channel payment already applied; event ignored',
+        );
+        return { kind: 'duplicate' };
+      case 'late':
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(LatePaymentEntity)
+          .values({
+            transactionId: payment.transactionId,
+            paymentId: payment.paymentId,
+            merchantId: payment.merchantId,
+            channel: payment.channel,
+            channelTradeNo: payment.channelTradeNo,
+            amountMinor: payment.amount.amountMinor,
+            currency: payment.amount.currency,
+            paidAt: new Date(payment.paidAt),
+            reason: decision.reason,
+            orderState: order.state,
+            messageId: envelope.id,
+            status: 'REFUND_PENDING',
+            recordedAt: new Date(),
+          })
+          // The same late transaction re-published: already recorded.
+          .orIgnore()
+          .execute();
+        this.log.warn(
+          {
+            paymentId: order.id,
+            transactionId: payment.transactionId,
+            state: order.state,
+            reason: decision.reason,
+            amount: payment.amount,
+          },
+          'payment arrived for an order that cannot take it; recorded for refund (待退款)',
+        );
+        return { kind: 'late', reason: decision.reason };
+      case 'rejected':
+        throw new PermanentMessageError(`${decision.code}: ${decision.message}`);
+    }
+  }
+
+  /**
+   * Closes up to `limit` CREATED orders whose deadline is at or before `now` (订单超时关单), in
+   * one transaction. SKIP LOCKED lets replicas sweep disjoint orders, and an order being paid
+   * right now (locked by the consumer) is left for the next pass, where it is no longer CREATED.
+   * PROCESSING orders are not touched: their channel charge must be closed first, which is
+   * acquiring's job. Returns how many it closed.
+   */
+  async expireDue(now: Date, limit: number): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await manager
+        .getRepository(PaymentOrderEntity)
+        .createQueryBuilder('payment')
+        .where("payment.state = 'CREATED' AND payment.expires_at <= :now", { now })
+        .orderBy('payment.expires_at', 'ASC')
+        .limit(limit)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      for (const row of rows) {
+        await this.store(manager, row, toDomain(row).close('EXPIRED', now));
+      }
+      if (rows.length > 0) {
+        this.log.info({ closed: rows.map((row) => row.id) }, 'expired orders closed');
+      }
+      return rows.length;
+    });
+  }
+
+  /**
+   * Stores a transition of a row-locked order with its event and, for SUCCEEDED and CLOSED, the
+   * merchant's webhook: all in the caller's transaction. An unchanged result stores nothing.
+   */
+  private async store(
+    manager: EntityManager,
+    row: PaymentOrderEntity,
+    result: PaymentOrderTransitionResult,
+  ): Promise<PaymentView> {
+    const view = toView(result.order, this.publicBaseUrl);
+    if (!result.changed) return view;
+    const updated = await manager.update(
+      PaymentOrderEntity,
+      { id: row.id, version: row.version },
+      toRow(result.order.toProps()),
+    );
+    if (updated.affected !== 1) {
+      // Cannot happen under the row lock; if it does, nothing of this change may commit.
+      throw new DomainError(
+        'PAYMENT.CONCURRENT_UPDATE',
+        `Payment ${row.id} changed while it was being updated; retry.`,
+      );
+    }
+    await this.publish(manager, result.event);
+    const notificationType =
+      result.order.state === 'SUCCEEDED'
+        ? 'payment.succeeded'
+        : result.order.state === 'CLOSED'
+          ? 'payment.closed'
+          : undefined;
+    if (notificationType) {
+      await this.notifications.enqueue(manager, notificationType, view, result.order.notifyUrl);
+    }
+    return view;
   }
 
   private async publish(manager: EntityManager, event: PaymentOrderEvent): Promise<void> {

@@ -1,0 +1,43 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type NotificationStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
+export type NotificationEventType = 'payment.succeeded' | 'payment.closed';
+export type AttemptOutcome = 'DELIVERED' | 'RETRY_SCHEDULED' | 'GAVE_UP';
+
+/** A merchant webhook (异步通知) to deliver, and how far delivery has got. */
+@Entity({ name: 'merchant_notifications' })
+export class MerchantNotificationEntity {
+  @PrimaryColumn({ type: 'text' }) id!: string;
+  @Column({ name: 'payment_id', type: 'text' }) paymentId!: string;
+  @Column({ name: 'merchant_id', type: 'text' }) merchantId!: string;
+  @Column({ name: 'app_id', type: 'text' }) appId!: string;
+  @Column({ name: 'event_type', type: 'text' }) eventType!: NotificationEventType;
+  @Column({ type: 'text' }) url!: string;
+  /** The exact JSON bytes sent on every attempt. */
+  @Column({ type: 'text' }) body!: string;
+  @Column({ type: 'text' }) status!: NotificationStatus;
+  @Column({ name: 'attempt_count', type: 'int' }) attemptCount!: number;
+  /** When the next attempt is due; also the claim's lease while one is in flight. */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
+  @Column({ name: 'last_response_status', type: 'int', nullable: true })
+  lastResponseStatus!: number | null;
+  @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true }) deliveredAt!: Date | null;
+}
+
+/** One delivery attempt of a notification, kept for the merchant and for support. */
+@Entity({ name: 'merchant_notification_attempts' })
+export class MerchantNotificationAttemptEntity {
+  @PrimaryColumn({ name: 'notification_id', type: 'text' }) notificationId!: string;
+  @PrimaryColumn({ name: 'attempt_no', type: 'int' }) attemptNo!: number;
+  @Column({ name: 'attempted_at', type: 'timestamptz' }) attemptedAt!: Date;
+  @Column({ name: 'duration_ms', type: 'int' }) durationMs!: number;
+  @Column({ name: 'response_status', type: 'int', nullable: true })
+  responseStatus!: number | null;
+  @Column({ type: 'text', nullable: true }) error!: string | null;
+  @Column({ type: 'text' }) outcome!: AttemptOutcome;
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
+}
