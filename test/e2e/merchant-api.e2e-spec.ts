@@ -45,6 +45,7 @@ interface PaymentView {
   closedAt: string | null;
   closeReason: string | null;
   checkoutUrl: string;
+  qrCodeUrl: string;
 }
 
 interface CreatePaymentBody {
@@ -123,6 +124,8 @@ describe('the merchant Open API of cashier (create, read and close payment order
         KAFKA_BROKERS: infra.kafkaBrokers,
         PUBLIC_BASE_URL: baseUrl,
         LOG_LEVEL: 'info',
+        // Its own consumer group: it must not take partitions from another run's cashier.
+        KAFKA_CONSUMER_GROUP: `cashier-${databaseName}`,
       }),
       stateDir,
     });
@@ -250,10 +253,12 @@ describe('the merchant Open API of cashier (create, read and close payment order
         closedAt: null,
         closeReason: null,
         checkoutUrl: expect.any(String),
+        qrCodeUrl: expect.any(String),
       },
     });
     const view = response.json as PaymentView;
     expect(view.checkoutUrl).toBe(`${baseUrl}/checkout/${view.id}`);
+    expect(view.qrCodeUrl).toBe(`${baseUrl}/qr/${view.id}`);
     return view;
   }
 

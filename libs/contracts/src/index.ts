@@ -8,3 +8,4 @@ export * from './topics';
 export * from './wire';
 export * from './requests/define-request';
 export * from './requests/route-decision';
+export * from './requests/create-charge';

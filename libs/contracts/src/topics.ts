@@ -28,6 +28,12 @@ export const Topics = {
     partitions: 3,
     description: 'Route decision requests (request/reply); answers go to <topic>.reply.',
   },
+  chargeRequests: {
+    name: 'paylab.acquiring.charge-requests',
+    owner: 'acquiring',
+    partitions: 3,
+    description: 'Charge requests from checkout (request/reply); answers go to <topic>.reply.',
+  },
   clearings: {
     name: 'paylab.settlement.clearings',
     owner: 'settlement',

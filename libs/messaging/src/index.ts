@@ -21,3 +21,4 @@ export const MESSAGING_MIGRATIONS = [MessagingTables1732406400000];
 export * from './kafka/topic-tools';
 export * from './request-reply/answer-request';
 export * from './request-reply/request-client';
+export * from './request-reply/request-reply.module';

@@ -3,12 +3,39 @@ import { DatabaseModule } from '@paylab/database';
 import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform';
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
 import { Topics } from '@paylab/contracts';
+import { CallbacksController } from './callbacks/callbacks.controller';
+import { ChannelCallbacks } from './callbacks/channel-callbacks.service';
+import { AlipayAdapter } from './channels/alipay/alipay.adapter';
+import { ChannelAdapters } from './channels/channel-adapters';
 import { acquiringSchema, type AcquiringConfig } from './config';
 import { ACQUIRING_ENTITIES, ACQUIRING_MIGRATIONS } from './persistence';
+import { ActiveQueryWorker } from './transactions/active-query.worker';
+import {
+  ACQUIRING_SETTINGS,
+  type AcquiringSettings,
+  ChannelTransactions,
+} from './transactions/channel-transactions.service';
+import { ChargeRequestsController } from './transactions/charge-requests.controller';
+import { TransactionsController } from './transactions/transactions.controller';
 
 @Module({})
 export class AcquiringModule {
   static register(config: AcquiringConfig, logger: PaylabLogger): DynamicModule {
+    const publicBaseUrl = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+    // One adapter per connected channel; which channels exist is configuration.
+    const adapters = new ChannelAdapters([
+      new AlipayAdapter({
+        gatewayUrl: config.ALIPAY_GATEWAY_URL,
+        appId: config.ALIPAY_APP_ID,
+        appPrivateKey: config.ALIPAY_APP_PRIVATE_KEY,
+        platformPublicKey: config.ALIPAY_PLATFORM_PUBLIC_KEY,
+        notifyUrl: `${publicBaseUrl}/callbacks/alipay`,
+      }),
+    ]);
+    const settings: AcquiringSettings = {
+      activeQueryIntervalMs: config.ACTIVE_QUERY_INTERVAL_MS,
+      activeQueryAfterMs: config.ACTIVE_QUERY_AFTER_MS,
+    };
     return {
       module: AcquiringModule,
       imports: [
@@ -28,6 +55,14 @@ export class AcquiringModule {
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
           publishes: [Topics.channelPayments.name],
         }),
+      ],
+      controllers: [TransactionsController, CallbacksController, ChargeRequestsController],
+      providers: [
+        { provide: ChannelAdapters, useValue: adapters },
+        { provide: ACQUIRING_SETTINGS, useValue: settings },
+        ChannelTransactions,
+        ChannelCallbacks,
+        ActiveQueryWorker,
       ],
     };
   }

@@ -1,6 +1,18 @@
 import { baseEnv, databaseEnv, httpUrl, kafkaEnv, redisEnv } from '@paylab/platform';
 import { z } from 'zod';
 
+/** A key as alipay-sdk accepts it: PEM, or the bare base64 body without the armour lines. */
+const rsaKey = () =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) =>
+        /^-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----$/.test(value) ||
+        /^[A-Za-z0-9+/]+={0,2}$/.test(value),
+      { message: 'must be a PEM key or its single-line base64 body' },
+    );
+
 /** Everything acquiring reads from its environment, validated once at start-up. */
 export const acquiringConfigSchema = z.object({
   ...baseEnv,
@@ -8,7 +20,20 @@ export const acquiringConfigSchema = z.object({
   ...redisEnv,
   ...kafkaEnv,
   CHANNEL_SANDBOX_URL: httpUrl(),
+  /** Where channels deliver their async callbacks: notify_url = `${PUBLIC_BASE_URL}/callbacks/<channel>`. */
   PUBLIC_BASE_URL: httpUrl(),
+  /**
+   * Alipay (支付宝) OpenAPI. A real channel is a change of these four values only: the gateway
+   * URL, the app id, the app's private key (PKCS#1) and Alipay's public key.
+   */
+  ALIPAY_GATEWAY_URL: httpUrl(),
+  ALIPAY_APP_ID: z.string().regex(/^\d{16}$/, 'must be a 16-digit Alipay app id'),
+  ALIPAY_APP_PRIVATE_KEY: rsaKey(),
+  ALIPAY_PLATFORM_PUBLIC_KEY: rsaKey(),
+  /** Active query (主动查询): how often the worker looks for unconfirmed transactions. */
+  ACTIVE_QUERY_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(10_000),
+  /** Only transactions at least this old are queried: the callback usually comes first. */
+  ACTIVE_QUERY_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
 });
 
 export type AcquiringConfig = z.infer<typeof acquiringConfigSchema>;

@@ -1,6 +1,10 @@
+import { RawCallbackEntity } from './callbacks/raw-callback.entity';
+import { CreateChannelTransactions1732407200000 } from './migrations/1732407200000-create-channel-transactions';
+import { ChannelTransactionEntity } from './transactions/channel-transaction.entity';
+
 /**
  * The entities and migrations of the acquiring schema. The outbox and inbox tables come from
  * @paylab/messaging and are listed before these in acquiring.module.ts.
  */
-export const ACQUIRING_ENTITIES: Function[] = [];
-export const ACQUIRING_MIGRATIONS: Function[] = [];
+export const ACQUIRING_ENTITIES: Function[] = [ChannelTransactionEntity, RawCallbackEntity];
+export const ACQUIRING_MIGRATIONS: Function[] = [CreateChannelTransactions1732407200000];

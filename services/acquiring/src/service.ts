@@ -1,3 +1,4 @@
+import { kafkaConsumer } from '@paylab/messaging';
 import type { ServiceDefinition } from '@paylab/platform';
 import { acquiringConfigSchema, type AcquiringConfig } from './config';
 import { AcquiringModule } from './acquiring.module';
@@ -11,4 +12,12 @@ export const acquiringService: ServiceDefinition<AcquiringConfig> = {
       'One adapter per payment channel: charge, query, close, refund, callbacks and statements.',
   },
   rootModule: (config, logger) => AcquiringModule.register(config, logger),
+  // Answers charge requests (request/reply) from checkout.
+  consumer: (config, logger) =>
+    kafkaConsumer({
+      serviceName: config.KAFKA_CONSUMER_GROUP ?? 'acquiring',
+      brokers: config.KAFKA_BROKERS,
+      logger,
+      concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
+    }),
 };

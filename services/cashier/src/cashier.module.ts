@@ -1,8 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@paylab/database';
 import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
-import { Topics } from '@paylab/contracts';
+import {
+  MESSAGING_ENTITIES,
+  MESSAGING_MIGRATIONS,
+  MessagingModule,
+  RequestReplyModule,
+} from '@paylab/messaging';
+import { CreateCharge, DecideRoute, Topics } from '@paylab/contracts';
+import { CheckoutController } from './checkout/checkout.controller';
+import { Checkout } from './checkout/checkout.service';
 import { cashierSchema, type CashierConfig } from './config';
 import { IdempotentRequests } from './idempotency/idempotent-requests';
 import { MerchantAuthGuard } from './merchant-auth/merchant-auth.guard';
@@ -45,10 +52,23 @@ export class CashierModule {
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
           publishes: [Topics.paymentOrders.name],
         }),
+        // The payer waits on these answers at checkout: request/reply with a timeout.
+        RequestReplyModule.forRoot({
+          serviceName: config.KAFKA_CONSUMER_GROUP ?? 'cashier',
+          brokers: config.KAFKA_BROKERS,
+          sends: [DecideRoute, CreateCharge],
+          timeoutMs: config.CHECKOUT_REQUEST_TIMEOUT_MS,
+        }),
       ],
-      controllers: [PaymentsController, NotificationsController, ChannelPaymentsConsumer],
+      controllers: [
+        PaymentsController,
+        NotificationsController,
+        ChannelPaymentsConsumer,
+        CheckoutController,
+      ],
       providers: [
         PaymentOrders,
+        Checkout,
         MerchantNotifications,
         WebhookDispatcher,
         OrderExpiryWorker,

@@ -19,6 +19,8 @@ export const cashierConfigSchema = z.object({
    * classroom demos shrink it (0.001 turns 15 s into 15 ms) to watch retries happen.
    */
   WEBHOOK_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+  /** How long checkout waits for routing and acquiring before telling the payer to retry. */
+  CHECKOUT_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });
 
 export type CashierConfig = z.infer<typeof cashierConfigSchema>;

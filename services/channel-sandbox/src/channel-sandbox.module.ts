@@ -2,14 +2,24 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@paylab/database';
 import { PlatformModule, type PaylabLogger } from '@paylab/platform';
 import { AlipayGatewayController } from './alipay/alipay-gateway.controller';
-import { AlipayNotifier } from './alipay/alipay-notifier.service';
+import { AlipayNotificationChannel } from './alipay/alipay-notifier.service';
 import { AlipayPayerController } from './alipay/alipay-payer.controller';
 import { AlipayTrades } from './alipay/alipay-trades.service';
 import { ALIPAY_SANDBOX_SETTINGS, type AlipaySandboxSettings } from './alipay/alipay.tokens';
 import { channelSandboxSchema, type ChannelSandboxConfig } from './config';
 import { FaultsController } from './faults/faults.controller';
 import { INSTRUCTOR_TOKEN, InstructorGuard } from './faults/instructor.guard';
+import {
+  NOTIFICATION_CHANNELS,
+  type NotificationChannel,
+} from './notifications/notification-channel';
+import { NotificationWorker } from './notifications/notification-worker.service';
 import { CHANNEL_SANDBOX_ENTITIES, CHANNEL_SANDBOX_MIGRATIONS } from './persistence';
+import { TradePayments } from './trades/trade-payments.service';
+import { WechatPayApiController } from './wechat-pay/wechat-pay-api.controller';
+import { WechatPayNotificationChannel } from './wechat-pay/wechat-pay-notification';
+import { WechatPayPayerController } from './wechat-pay/wechat-pay-payer.controller';
+import { WechatPayTrades } from './wechat-pay/wechat-pay-trades.service';
 
 @Module({})
 export class ChannelSandboxModule {
@@ -32,10 +42,25 @@ export class ChannelSandboxModule {
           migrations: CHANNEL_SANDBOX_MIGRATIONS,
         }),
       ],
-      controllers: [AlipayGatewayController, AlipayPayerController, FaultsController],
+      controllers: [
+        AlipayGatewayController,
+        AlipayPayerController,
+        WechatPayApiController,
+        WechatPayPayerController,
+        FaultsController,
+      ],
       providers: [
+        TradePayments,
         AlipayTrades,
-        AlipayNotifier,
+        AlipayNotificationChannel,
+        WechatPayTrades,
+        WechatPayNotificationChannel,
+        {
+          provide: NOTIFICATION_CHANNELS,
+          useFactory: (...channels: NotificationChannel[]) => channels,
+          inject: [AlipayNotificationChannel, WechatPayNotificationChannel],
+        },
+        NotificationWorker,
         InstructorGuard,
         { provide: ALIPAY_SANDBOX_SETTINGS, useValue: settings },
         { provide: INSTRUCTOR_TOKEN, useValue: config.INSTRUCTOR_TOKEN },

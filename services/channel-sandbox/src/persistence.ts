@@ -3,10 +3,12 @@ import { TradeEntity } from './alipay/trade.entity';
 import { FaultEntity } from './faults/fault.entity';
 import { CreateSandboxTrades1732406500000 } from './migrations/1732406500000-create-sandbox-trades';
 import { AlipayGateway1732407100000 } from './migrations/1732407100000-alipay-gateway';
+import { WechatPay1732407300000 } from './migrations/1732407300000-wechat-pay';
 
 /** The entities and migrations of the channel_sandbox schema (it publishes no events). */
 export const CHANNEL_SANDBOX_ENTITIES: Function[] = [TradeEntity, NotificationEntity, FaultEntity];
 export const CHANNEL_SANDBOX_MIGRATIONS: Function[] = [
   CreateSandboxTrades1732406500000,
   AlipayGateway1732407100000,
+  WechatPay1732407300000,
 ];

@@ -15,7 +15,7 @@ export const reconciliationService: ServiceDefinition<ReconciliationConfig> = {
   // Builds the projection of platform transactions from ChannelPaymentSucceeded.
   consumer: (config, logger) =>
     kafkaConsumer({
-      serviceName: 'reconciliation',
+      serviceName: config.KAFKA_CONSUMER_GROUP ?? 'reconciliation',
       brokers: config.KAFKA_BROKERS,
       logger,
       concurrency: config.KAFKA_CONSUMER_CONCURRENCY,

@@ -16,7 +16,7 @@ export const settlementService: ServiceDefinition<SettlementConfig> = {
   // Clears every ChannelPaymentSucceeded (ChannelPaymentsConsumer).
   consumer: (config, logger) =>
     kafkaConsumer({
-      serviceName: config.SETTLEMENT_CONSUMER_GROUP,
+      serviceName: config.KAFKA_CONSUMER_GROUP ?? 'settlement',
       brokers: config.KAFKA_BROKERS,
       logger,
       concurrency: config.KAFKA_CONSUMER_CONCURRENCY,

@@ -78,7 +78,7 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
         LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
         OUTBOX_POLL_INTERVAL_MS: '50',
         // A group of its own: the shared broker may have other settlement instances running.
-        SETTLEMENT_CONSUMER_GROUP: consumerGroup,
+        KAFKA_CONSUMER_GROUP: consumerGroup,
       }),
     );
     baseUrl = `http://127.0.0.1:${port}`;

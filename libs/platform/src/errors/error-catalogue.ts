@@ -25,6 +25,17 @@ const EXACT: Record<string, ErrorType> = {
   // Understood, but no channel can take it: not malformed input, not our fault.
   'ROUTING.NO_CHANNEL_AVAILABLE': 'unprocessable_error',
   'ROUTING.MERCHANT_HAS_NO_CHANNEL_ACCOUNTS': 'unprocessable_error',
+  'CHARGE.CONFLICTING_REQUEST': 'conflict_error',
+  'CHANNEL.ORDER_CONFLICT': 'conflict_error',
+  'CHANNEL.TRADE_ALREADY_PAID': 'conflict_error',
+  // The channel understood the request and refused it: not malformed, not our fault.
+  'CHANNEL.REJECTED': 'unprocessable_error',
+  // No trustworthy answer from the channel: the caller may retry later.
+  'CHANNEL.UNAVAILABLE': 'service_unavailable_error',
+  'CHANNEL.INVALID_RESPONSE': 'service_unavailable_error',
+  // The channel's report disagrees with our record: a break for a person, never booked.
+  'SETTLEMENT.AMOUNT_MISMATCH': 'conflict_error',
+  'SETTLEMENT.CONFLICTING_TRADE_NO': 'conflict_error',
 };
 
 const BY_PREFIX: Array<[prefix: string, type: ErrorType]> = [

@@ -79,6 +79,8 @@ export interface PaymentView {
   closedAt: string | null;
   closeReason: CloseReason | null;
   checkoutUrl: string;
+  /** The aggregated QR (一码付): one code every wallet can scan; encode it as the QR image. */
+  qrCodeUrl: string;
 }
 
 export function toView(order: PaymentOrder, publicBaseUrl: string): PaymentView {
@@ -100,5 +102,6 @@ export function toView(order: PaymentOrder, publicBaseUrl: string): PaymentView 
     closedAt: props.closedAt?.toISOString() ?? null,
     closeReason: props.closeReason ?? null,
     checkoutUrl: `${publicBaseUrl.replace(/\/$/, '')}/checkout/${props.id}`,
+    qrCodeUrl: `${publicBaseUrl.replace(/\/$/, '')}/qr/${props.id}`,
   };
 }

@@ -4,11 +4,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AppError } from '@paylab/platform';
 import { Money } from '@paylab/money';
 import type { DataSource, EntityManager } from 'typeorm';
-import { FaultEntity } from '../faults/fault.entity';
+import { qrNotFound, TradePayments } from '../trades/trade-payments.service';
 import { ALIPAY_PLATFORM_PRIVATE_KEY, type AlipayApp, findAlipayApp } from './alipay-apps';
 import { ALIPAY_SANDBOX_SETTINGS, type AlipaySandboxSettings } from './alipay.tokens';
 import { issueBillToken, readBillToken } from './domain/bill-token';
-import { type ActiveFault, type FaultKind, planPaymentFaults } from './domain/faults';
 import { GatewayError, tradeNotExist } from './domain/gateway-error';
 import {
   compactShanghaiDate,
@@ -24,7 +23,6 @@ import {
   precreateAgain,
 } from './domain/trade';
 import { buildTradeBill } from './domain/trade-bill';
-import { NotificationEntity } from './notification.entity';
 import { TradeEntity } from './trade.entity';
 
 type Biz = Readonly<Record<string, unknown>>;
@@ -43,6 +41,7 @@ export class AlipayTrades {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ALIPAY_SANDBOX_SETTINGS) private readonly settings: AlipaySandboxSettings,
+    private readonly payments: TradePayments,
   ) {
     // Bill tokens only need to be unforgeable by clients; the platform key is a secret they lack.
     this.billSecret = `bill-token:${ALIPAY_PLATFORM_PRIVATE_KEY}`;
@@ -227,87 +226,21 @@ export class AlipayTrades {
     return trade;
   }
 
-  /**
-   * The payer pays (the "scan and pay" page, or a test): TRADE_SUCCESS, the faults staged for
-   * this payment used up and recorded, and its notifications queued — one transaction, so a
-   * payment never exists without its callbacks.
-   */
+  /** The payer pays (the "scan and pay" page, or a test); see TradePayments. */
   async pay(qrToken: string): Promise<TradeEntity> {
-    return this.dataSource.transaction(async (manager) => {
-      const trade = await manager
-        .getRepository(TradeEntity)
-        .createQueryBuilder('trade')
-        .setLock('pessimistic_write')
-        .where('trade.qr_token = :qrToken AND trade.channel = :channel', {
-          qrToken,
-          channel: 'ALIPAY',
-        })
-        .getOne();
-      if (!trade) throw qrNotFound();
-      if (trade.status === 'TRADE_SUCCESS') {
-        throw new AppError('conflict_error', 'TRADE.ALREADY_PAID', 'This order is already paid.');
-      }
-      if (trade.status === 'TRADE_CLOSED') {
-        throw new AppError(
-          'conflict_error',
-          'TRADE.CLOSED',
-          'This order was closed; it cannot be paid.',
-        );
-      }
-      const now = new Date();
-      const plan = planPaymentFaults(await this.takeActiveFaults(manager));
-      if (plan.applied.length > 0) {
-        await manager.query(
-          `UPDATE "faults" SET "remaining" = "remaining" - 1 WHERE "id" = ANY($1::bigint[])`,
-          [plan.applied],
-        );
-      }
-      const paid: Partial<TradeEntity> = {
-        status: 'TRADE_SUCCESS',
-        paidAt: now,
-        businessDate: shanghaiBusinessDate(now),
+    return this.payments.pay(
+      'ALIPAY',
+      qrToken,
+      {
         buyerUserId: `2088${String(randomInt(0, 1e12)).padStart(12, '0')}`,
         buyerLogonId: 'stu***@paylab.demo',
-        statementFaults: plan.statement,
-        appliedFaultIds: plan.applied,
-      };
-      await manager.update(TradeEntity, { tradeNo: trade.tradeNo }, paid);
-      if (trade.notifyUrl && !plan.callback.drop) {
-        const notifyId = randomBytes(16).toString('hex');
-        const firstAttemptAt = new Date(now.getTime() + plan.callback.delaySeconds * 1000);
-        for (let copy = 0; copy < plan.callback.copies; copy += 1) {
-          await manager.insert(NotificationEntity, {
-            tradeNo: trade.tradeNo,
-            notifyUrl: trade.notifyUrl,
-            notifyId,
-            status: 'PENDING',
-            attempts: 0,
-            nextAttemptAt: firstAttemptAt,
-            createdAt: now,
-          });
-        }
-      }
-      return { ...trade, ...paid } as TradeEntity;
-    });
+      },
+      () => randomBytes(16).toString('hex'),
+    );
   }
 
   qrUrlOf(trade: TradeEntity): string {
     return `${this.settings.publicBaseUrl}/alipay/qr/${trade.qrToken}`;
-  }
-
-  private async takeActiveFaults(manager: EntityManager): Promise<ActiveFault[]> {
-    const rows = await manager
-      .getRepository(FaultEntity)
-      .createQueryBuilder('fault')
-      .setLock('pessimistic_write')
-      .where('fault.channel = :channel AND fault.remaining > 0', { channel: 'ALIPAY' })
-      .orderBy('fault.id', 'ASC')
-      .getMany();
-    return rows.map((row) => ({
-      id: Number(row.id),
-      kind: row.kind as FaultKind,
-      params: row.params,
-    })) as ActiveFault[];
   }
 
   private async findTrade(
@@ -337,12 +270,4 @@ export class AlipayTrades {
 function newTradeNo(now: Date): string {
   const digits = Array.from({ length: 16 }, () => randomInt(0, 10)).join('');
   return formatTradeNo(compactShanghaiDate(now), digits);
-}
-
-function qrNotFound(): AppError {
-  return new AppError(
-    'not_found_error',
-    'TRADE.NOT_FOUND',
-    'No sandbox order behind this QR code.',
-  );
 }

@@ -8,7 +8,7 @@ import type { TradeStatus } from './domain/trade';
 export class TradeEntity {
   @PrimaryColumn({ name: 'trade_no', type: 'text' }) tradeNo!: string;
   @Column({ type: 'text' }) channel!: 'ALIPAY' | 'WECHAT_PAY' | 'UNIONPAY';
-  /** For Alipay, the merchant app's APPID. */
+  /** For Alipay, the merchant app's APPID; for WeChat Pay, the merchant id (mchid). */
   @Column({ name: 'merchant_account', type: 'text' }) merchantAccount!: string;
   @Column({ name: 'out_trade_no', type: 'text' }) outTradeNo!: string;
   @Column({ name: 'amount_minor', type: 'bigint', transformer: bigintNumberTransformer })
@@ -20,6 +20,9 @@ export class TradeEntity {
   @Column({ name: 'qr_token', type: 'text', nullable: true }) qrToken!: string | null;
   @Column({ name: 'buyer_user_id', type: 'text', nullable: true }) buyerUserId!: string | null;
   @Column({ name: 'buyer_logon_id', type: 'text', nullable: true }) buyerLogonId!: string | null;
+  /** WeChat Pay: the APPID the order was placed under, and the merchant's attach (附加数据). */
+  @Column({ name: 'app_id', type: 'text', nullable: true }) appId!: string | null;
+  @Column({ type: 'text', nullable: true }) attach!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true }) paidAt!: Date | null;
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;

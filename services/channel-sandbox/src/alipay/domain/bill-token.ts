@@ -9,6 +9,8 @@ export interface BillGrant {
   appId: string;
   billDate: string;
   expiresAt: Date;
+  /** Which bill of the day, when a channel has several (WeChat Pay's bill_type); signed too. */
+  kind?: string;
 }
 
 export function issueBillToken(grant: BillGrant, secret: string): string {
@@ -17,6 +19,7 @@ export function issueBillToken(grant: BillGrant, secret: string): string {
       a: grant.appId,
       d: grant.billDate,
       e: Math.floor(grant.expiresAt.getTime() / 1000),
+      ...(grant.kind === undefined ? {} : { k: grant.kind }),
     }),
   ).toString('base64url');
   return `${payload}.${mac(payload, secret)}`;
@@ -35,11 +38,14 @@ export function readBillToken(token: string, secret: string, now: Date): BillGra
   } catch {
     return null;
   }
-  const { a, d, e } = (parsed ?? {}) as { a?: unknown; d?: unknown; e?: unknown };
+  const { a, d, e, k } = (parsed ?? {}) as { a?: unknown; d?: unknown; e?: unknown; k?: unknown };
   if (typeof a !== 'string' || typeof d !== 'string' || typeof e !== 'number') return null;
+  if (k !== undefined && typeof k !== 'string') return null;
   const expiresAt = new Date(e * 1000);
   if (expiresAt.getTime() <= now.getTime()) return null;
-  return { appId: a, billDate: d, expiresAt };
+  return k === undefined
+    ? { appId: a, billDate: d, expiresAt }
+    : { appId: a, billDate: d, expiresAt, kind: k };
 }
 
 function mac(payload: string, secret: string): string {

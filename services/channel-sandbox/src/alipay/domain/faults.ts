@@ -17,7 +17,7 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-export const FAULT_CHANNELS = ['ALIPAY'] as const;
+export const FAULT_CHANNELS = ['ALIPAY', 'WECHAT_PAY'] as const;
 export type FaultChannel = (typeof FAULT_CHANNELS)[number];
 
 /** The parameters each kind accepts; defaults make `params` optional for every kind. */

@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  ChannelError,
+  type ChannelNotification,
+  type RawCallbackRequest,
+} from '../channels/channel-adapter';
+import { ChannelAdapters } from '../channels/channel-adapters';
+import { DomainError } from '../shared/domain-error';
+import { ChannelTransactions } from '../transactions/channel-transactions.service';
+import { type CallbackOutcome, RawCallbackEntity } from './raw-callback.entity';
+
+export interface CallbackReply {
+  status: number;
+  contentType: string;
+  body: string;
+  outcome: CallbackOutcome;
+}
+
+/**
+ * The notify_url side of every channel: verify, keep the raw callback, settle exactly once.
+ * A verified callback is stored in the same database transaction as its effect, so the audit
+ * trail and the state never disagree; a rejected one is stored on its own and changes nothing.
+ */
+@Injectable()
+export class ChannelCallbacks {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly adapters: ChannelAdapters,
+    private readonly transactions: ChannelTransactions,
+  ) {}
+
+  async receive(channel: string, raw: RawCallbackRequest): Promise<CallbackReply> {
+    const adapter = this.adapters.get(channel);
+    const replies = adapter.callbackReplies;
+    const reply = (status: number, outcome: CallbackOutcome, ok: boolean): CallbackReply => ({
+      status,
+      contentType: replies.contentType,
+      body: ok ? replies.success : replies.failure,
+      outcome,
+    });
+
+    let notification: ChannelNotification;
+    try {
+      notification = await adapter.verifyCallback(raw);
+    } catch (error) {
+      if (!(error instanceof ChannelError)) throw error;
+      await this.record(this.dataSource.manager, channel, raw, {
+        verification: 'REJECTED',
+        errorCode: error.code,
+        outcome: 'REJECTED',
+      });
+      return reply(400, 'REJECTED', false);
+    }
+
+    return this.dataSource.transaction(async (manager) => {
+      const facts = {
+        verification: 'VERIFIED' as const,
+        notifyId: notification.notifyId,
+        outTradeNo: notification.outTradeNo,
+        channelTradeNo: notification.channelTradeNo,
+      };
+      const row = await this.transactions.lockByOutTradeNo(
+        manager,
+        channel,
+        notification.outTradeNo,
+      );
+      if (!row) {
+        // Not ours, or not committed yet: answering fail makes the channel try again later.
+        await this.record(manager, channel, raw, { ...facts, outcome: 'UNKNOWN_TRANSACTION' });
+        return reply(404, 'UNKNOWN_TRANSACTION', false);
+      }
+      if (notification.status !== 'SUCCEEDED') {
+        // WAIT_BUYER_PAY / TRADE_CLOSED notices change nothing here; expiry is ours to decide.
+        await this.record(manager, channel, raw, {
+          ...facts,
+          transactionId: row.id,
+          outcome: 'IGNORED',
+        });
+        return reply(200, 'IGNORED', true);
+      }
+      let outcome: CallbackOutcome;
+      try {
+        outcome = await this.transactions.settleLocked(
+          manager,
+          row,
+          {
+            channelTradeNo: notification.channelTradeNo,
+            amount: notification.amount,
+            paidAt: notification.paidAt!,
+          },
+          'CALLBACK',
+        );
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code.startsWith('SETTLEMENT.'))) throw error;
+        // Never booked; kept with its reason, and the channel keeps re-sending until a person acts.
+        await this.record(manager, channel, raw, {
+          ...facts,
+          transactionId: row.id,
+          errorCode: error.code,
+          outcome: 'MISMATCH',
+        });
+        return reply(409, 'MISMATCH', false);
+      }
+      await this.record(manager, channel, raw, { ...facts, transactionId: row.id, outcome });
+      return reply(200, outcome, true);
+    });
+  }
+
+  private async record(
+    manager: EntityManager,
+    channel: string,
+    raw: RawCallbackRequest,
+    facts: Partial<RawCallbackEntity> & Pick<RawCallbackEntity, 'verification' | 'outcome'>,
+  ): Promise<void> {
+    await manager.insert(RawCallbackEntity, {
+      channel,
+      receivedAt: new Date(),
+      contentType: raw.contentType,
+      body: raw.body.toString('utf8'),
+      errorCode: null,
+      notifyId: null,
+      outTradeNo: null,
+      channelTradeNo: null,
+      transactionId: null,
+      ...facts,
+    });
+  }
+}

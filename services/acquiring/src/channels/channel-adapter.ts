@@ -1,0 +1,112 @@
+import type { Money } from '@paylab/money';
+
+/**
+ * One interface for every payment channel (支付渠道). Acquiring's use cases (charge, settle on a
+ * callback, active query, close on expiry, statements for reconciliation) speak only this;
+ * each channel's protocol — signing, field names, yuan strings, Shanghai times, its status
+ * words — stays inside its adapter. Adding WeChat Pay or UnionPay is one more implementation.
+ */
+export type ChannelCode = 'ALIPAY' | 'WECHAT_PAY' | 'UNIONPAY';
+
+/** A channel trade's status, normalized: the only three acquiring acts on. */
+export type ChannelTradeStatus = 'PENDING' | 'SUCCEEDED' | 'CLOSED';
+
+export interface ChargeRequest {
+  /** Our reference at the channel (商户订单号): the payment id. */
+  outTradeNo: string;
+  amount: Money;
+  subject: string;
+  /** After this the payer can no longer pay; the channel closes the trade. */
+  expiresAt: Date;
+}
+
+export interface ChargeResult {
+  /** What the payer scans: a URL or a scheme such as weixin://… */
+  qrPayload: string;
+  /** The channel's reference for the order as created (for Alipay precreate, the out_trade_no). */
+  channelOrderNo: string;
+}
+
+/** What the channel says about one trade, in acquiring's terms. */
+export interface ChannelTradeSnapshot {
+  /** False when the channel has no such trade (e.g. an Alipay precreate nobody scanned yet). */
+  exists: boolean;
+  status: ChannelTradeStatus;
+  /** The channel's trade number (支付宝交易号); null until the channel assigns one. */
+  channelTradeNo: string | null;
+  amount: Money | null;
+  /** UTC instant of payment; set when SUCCEEDED. */
+  paidAt: Date | null;
+}
+
+/** A callback exactly as it arrived, before anything is trusted. */
+export interface RawCallbackRequest {
+  contentType: string;
+  headers: Readonly<Record<string, string | undefined>>;
+  body: Buffer;
+}
+
+/** A verified, parsed callback (异步通知). */
+export interface ChannelNotification {
+  /** The channel's id for this notification; a re-delivery carries the same one. */
+  notifyId: string;
+  outTradeNo: string;
+  channelTradeNo: string;
+  status: ChannelTradeStatus;
+  amount: Money;
+  paidAt: Date | null;
+}
+
+export type StatementFormat = 'ALIPAY_CSV';
+
+/** A channel's statement file (对账单) for one business date, bytes untouched. */
+export interface ChannelStatement {
+  format: StatementFormat;
+  contentType: string;
+  fileName: string;
+  content: Buffer;
+}
+
+/** How the channel expects its callbacks to be answered. */
+export interface CallbackReplies {
+  contentType: string;
+  success: string;
+  failure: string;
+}
+
+export interface ChannelAdapter {
+  readonly channel: ChannelCode;
+  readonly callbackReplies: CallbackReplies;
+  /** Creates the trade at the channel and returns what the payer scans (QR precreate). */
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+  /** Asks the channel for the trade's status (主动查询). */
+  query(outTradeNo: string): Promise<ChannelTradeSnapshot>;
+  /** Closes an unpaid trade; closing one the channel does not know, or closed, is fine. */
+  close(outTradeNo: string): Promise<void>;
+  /** Verifies and parses a callback; throws a ChannelError `CALLBACK.*` if it cannot be trusted. */
+  verifyCallback(raw: RawCallbackRequest): Promise<ChannelNotification>;
+  /** Downloads the statement of one business date (Asia/Shanghai), 'YYYY-MM-DD'. */
+  downloadStatement(businessDate: string): Promise<ChannelStatement>;
+}
+
+/**
+ * Why a channel call or callback failed, as a stable code:
+ * - `CHANNEL.REJECTED`: the channel refused the request (its own reason in `channelReason`);
+ * - `CHANNEL.ORDER_CONFLICT`: the channel already has this order with other details, or paid/closed;
+ * - `CHANNEL.TRADE_ALREADY_PAID`: a close came too late, the payer has paid;
+ * - `CHANNEL.UNAVAILABLE`: no usable answer (network, timeout, HTTP error) — safe to retry;
+ * - `CHANNEL.INVALID_RESPONSE`: an answer we cannot trust (bad signature, unknown shape);
+ * - `STATEMENT.NOT_FOUND`: no statement for that date (yet);
+ * - `CALLBACK.BAD_SIGNATURE`, `CALLBACK.MALFORMED`, `CALLBACK.WRONG_APP`: a callback to refuse.
+ */
+export class ChannelError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly channelReason?: string,
+  ) {
+    super(message);
+    this.name = 'ChannelError';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}

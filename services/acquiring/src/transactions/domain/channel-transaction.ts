@@ -1,0 +1,150 @@
+import type { Money } from '@paylab/money';
+import { shanghaiBusinessDate } from '../../channels/domain/shanghai-time';
+import { DomainError } from '../../shared/domain-error';
+
+/**
+ * The rules of a channel transaction (渠道交易): one per payment, created PENDING when the
+ * channel gives us a QR, then SUCCEEDED once (by callback or active query, 主动查询) or CLOSED.
+ */
+export type TransactionStatus = 'PENDING' | 'SUCCEEDED' | 'CLOSED';
+export type ConfirmedBy = 'CALLBACK' | 'ACTIVE_QUERY';
+
+/** The longest a QR may stay payable (Alipay's timeout_express allows up to 15 days). */
+export const MAX_CHARGE_LIFETIME_MS = 15 * 24 * 60 * 60 * 1000;
+/** A QR that expires within this is useless to a payer; refuse it rather than create it. */
+export const MIN_CHARGE_LIFETIME_MS = 60 * 1000;
+
+export interface ChargeTerms {
+  paymentId: string;
+  merchantId: string;
+  channel: string;
+  amount: Money;
+  subject: string;
+  expiresAt: Date;
+}
+
+/** Business checks on a charge request (its shape is checked at the API). */
+export function checkChargeTerms(terms: ChargeTerms, now: Date): void {
+  if (terms.amount.currency !== 'CNY') {
+    throw new DomainError(
+      'CHARGE.UNSUPPORTED_CURRENCY',
+      `The channels take CNY only, not ${terms.amount.currency}.`,
+      'amount.currency',
+    );
+  }
+  if (terms.amount.amountMinor <= 0) {
+    throw new DomainError(
+      'CHARGE.INVALID_AMOUNT',
+      'amount.amountMinor must be at least 1 fen.',
+      'amount.amountMinor',
+    );
+  }
+  if (terms.subject.trim() === '') {
+    throw new DomainError('CHARGE.INVALID_SUBJECT', 'subject must not be blank.', 'subject');
+  }
+  const lifetime = terms.expiresAt.getTime() - now.getTime();
+  if (lifetime < MIN_CHARGE_LIFETIME_MS) {
+    throw new DomainError(
+      'CHARGE.EXPIRES_TOO_SOON',
+      'expiresAt must be at least one minute in the future.',
+      'expiresAt',
+    );
+  }
+  if (lifetime > MAX_CHARGE_LIFETIME_MS) {
+    throw new DomainError(
+      'CHARGE.EXPIRES_TOO_LATE',
+      'expiresAt must be at most 15 days in the future.',
+      'expiresAt',
+    );
+  }
+}
+
+export interface ExistingCharge {
+  merchantId: string;
+  channel: string;
+  amountMinor: number;
+  currency: string;
+}
+
+/**
+ * The same payment charged again: a retry gets the same transaction; different money, merchant
+ * or channel for the same payment is a conflict, never a second transaction.
+ */
+export function checkChargeReplay(existing: ExistingCharge, terms: ChargeTerms): void {
+  const differs: string[] = [];
+  if (existing.merchantId !== terms.merchantId) differs.push('merchantId');
+  if (existing.channel !== terms.channel) differs.push('channel');
+  if (
+    existing.amountMinor !== terms.amount.amountMinor ||
+    existing.currency !== terms.amount.currency
+  ) {
+    differs.push('amount');
+  }
+  if (differs.length > 0) {
+    throw new DomainError(
+      'CHARGE.CONFLICTING_REQUEST',
+      `Payment ${terms.paymentId} was already charged with a different ${differs.join(', ')}.`,
+      differs[0],
+    );
+  }
+}
+
+export interface SettlingTransaction {
+  status: TransactionStatus;
+  amountMinor: number;
+  currency: string;
+  channelTradeNo: string | null;
+}
+
+/** The channel's word that a trade is paid (from a verified callback or a query). */
+export interface PaymentReport {
+  channelTradeNo: string;
+  amount: Money;
+  paidAt: Date;
+}
+
+export type Settlement =
+  | { kind: 'settle'; channelTradeNo: string; paidAt: Date; businessDate: string }
+  | { kind: 'duplicate' };
+
+/**
+ * What a payment report does to the transaction. Exactly once: a PENDING transaction becomes
+ * SUCCEEDED; an already SUCCEEDED one is a duplicate with no effect. A CLOSED one is settled too:
+ * the channel holds the payer's money, so its word wins and the payment must be recorded (and
+ * then refunded by the platform), not ignored. A report whose amount differs from what we asked
+ * for is never booked: that is a break for a person to look at.
+ */
+export function decideSettlement(
+  transaction: SettlingTransaction,
+  report: PaymentReport,
+): Settlement {
+  if (
+    report.amount.amountMinor !== transaction.amountMinor ||
+    report.amount.currency !== transaction.currency
+  ) {
+    throw new DomainError(
+      'SETTLEMENT.AMOUNT_MISMATCH',
+      `The channel reports ${report.amount.toDecimalString()} ${report.amount.currency}, the transaction is for ${transaction.amountMinor} fen ${transaction.currency}.`,
+    );
+  }
+  if (transaction.status === 'SUCCEEDED') {
+    if (transaction.channelTradeNo !== report.channelTradeNo) {
+      throw new DomainError(
+        'SETTLEMENT.CONFLICTING_TRADE_NO',
+        `The transaction was paid as ${transaction.channelTradeNo}, the channel now reports ${report.channelTradeNo}.`,
+      );
+    }
+    return { kind: 'duplicate' };
+  }
+  return {
+    kind: 'settle',
+    channelTradeNo: report.channelTradeNo,
+    paidAt: report.paidAt,
+    businessDate: shanghaiBusinessDate(report.paidAt),
+  };
+}
+
+/** Whether an unpaid transaction is past its deadline and must be closed at the channel. */
+export function isExpired(expiresAt: Date, now: Date): boolean {
+  return now.getTime() >= expiresAt.getTime();
+}

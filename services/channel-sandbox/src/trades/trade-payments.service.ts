@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AppError } from '@paylab/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type ActiveFault, type FaultKind, planPaymentFaults } from '../alipay/domain/faults';
+import { shanghaiBusinessDate } from '../alipay/domain/shanghai-time';
+import { NotificationEntity } from '../alipay/notification.entity';
+import { TradeEntity } from '../alipay/trade.entity';
+import { FaultEntity } from '../faults/fault.entity';
+
+type Channel = TradeEntity['channel'];
+
+export interface Payer {
+  /** The channel's id of the payer (Alipay buyer_id, WeChat Pay openid). */
+  buyerUserId: string;
+  buyerLogonId: string | null;
+}
+
+/**
+ * The payer pays a sandbox trade, whatever the channel: the trade becomes TRADE_SUCCESS, the
+ * faults staged for its channel are used up and recorded on it, and its notifications are
+ * queued for the NotificationWorker — one transaction, so a payment never exists without its
+ * callbacks, and a statement downloaded later shows the same faults.
+ */
+@Injectable()
+export class TradePayments {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async pay(
+    channel: Channel,
+    qrToken: string,
+    payer: Payer,
+    newNotifyId: () => string,
+  ): Promise<TradeEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const trade = await manager
+        .getRepository(TradeEntity)
+        .createQueryBuilder('trade')
+        .setLock('pessimistic_write')
+        .where('trade.qr_token = :qrToken AND trade.channel = :channel', { qrToken, channel })
+        .getOne();
+      if (!trade) throw qrNotFound();
+      if (trade.status === 'TRADE_SUCCESS') {
+        throw new AppError('conflict_error', 'TRADE.ALREADY_PAID', 'This order is already paid.');
+      }
+      if (trade.status === 'TRADE_CLOSED') {
+        throw new AppError(
+          'conflict_error',
+          'TRADE.CLOSED',
+          'This order was closed; it cannot be paid.',
+        );
+      }
+      const now = new Date();
+      const plan = planPaymentFaults(await this.takeActiveFaults(manager, channel));
+      if (plan.applied.length > 0) {
+        await manager.query(
+          `UPDATE "faults" SET "remaining" = "remaining" - 1 WHERE "id" = ANY($1::bigint[])`,
+          [plan.applied],
+        );
+      }
+      const paid: Partial<TradeEntity> = {
+        status: 'TRADE_SUCCESS',
+        paidAt: now,
+        businessDate: shanghaiBusinessDate(now),
+        buyerUserId: payer.buyerUserId,
+        buyerLogonId: payer.buyerLogonId,
+        statementFaults: plan.statement,
+        appliedFaultIds: plan.applied,
+      };
+      await manager.update(TradeEntity, { tradeNo: trade.tradeNo }, paid);
+      if (trade.notifyUrl && !plan.callback.drop) {
+        // Duplicates share one notification id, as a channel re-sending the same event would.
+        const notifyId = newNotifyId();
+        const firstAttemptAt = new Date(now.getTime() + plan.callback.delaySeconds * 1000);
+        for (let copy = 0; copy < plan.callback.copies; copy += 1) {
+          await manager.insert(NotificationEntity, {
+            tradeNo: trade.tradeNo,
+            notifyUrl: trade.notifyUrl,
+            notifyId,
+            status: 'PENDING',
+            attempts: 0,
+            nextAttemptAt: firstAttemptAt,
+            createdAt: now,
+          });
+        }
+      }
+      return { ...trade, ...paid } as TradeEntity;
+    });
+  }
+
+  private async takeActiveFaults(manager: EntityManager, channel: Channel): Promise<ActiveFault[]> {
+    const rows = await manager
+      .getRepository(FaultEntity)
+      .createQueryBuilder('fault')
+      .setLock('pessimistic_write')
+      .where('fault.channel = :channel AND fault.remaining > 0', { channel })
+      .orderBy('fault.id', 'ASC')
+      .getMany();
+    return rows.map((row) => ({
+      id: Number(row.id),
+      kind: row.kind as FaultKind,
+      params: row.params,
+    })) as ActiveFault[];
+  }
+}
+
+export function qrNotFound(): AppError {
+  return new AppError(
+    'not_found_error',
+    'TRADE.NOT_FOUND',
+    'No sandbox order behind this QR code.',
+  );
+}
