@@ -426,7 +426,7 @@ describe('acquiring ⇄ sandbox Alipay: charge, callback, active query, statemen
 
     for (const [path, status, code] of [
       ['/v1/statements/ALIPAY/2026-02-30', 400, 'STATEMENT.INVALID_DATE'],
-      ['/v1/statements/WECHAT_PAY/2026-01-14', 400, 'CHANNEL.UNSUPPORTED'],
+      ['/v1/statements/UNIONPAY/2026-01-14', 400, 'CHANNEL.UNSUPPORTED'],
       ['/v1/statements/ALIPAY/2999-01-01', 404, 'STATEMENT.NOT_FOUND'],
     ] as const) {
       const bad = await call('GET', path);
@@ -464,7 +464,7 @@ describe('acquiring ⇄ sandbox Alipay: charge, callback, active query, statemen
       ],
       [
         'unconnected channel',
-        chargeBody({ channel: 'WECHAT_PAY' }),
+        chargeBody({ channel: 'UNIONPAY' }),
         400,
         'CHANNEL.UNSUPPORTED',
         'channel',

@@ -59,6 +59,7 @@ describe('every service as its own process, with the environment compose gives i
       REDIS_URL: infra.redisUrl,
       KAFKA_BROKERS: infra.kafkaBrokers,
       CHANNEL_SANDBOX_URL: `http://127.0.0.1:${ports['channel-sandbox']}`,
+      ACQUIRING_URL: `http://127.0.0.1:${ports.acquiring}`,
       LOG_LEVEL: 'info',
       // Its own consumer groups: this run must not take partitions from another run's services.
       KAFKA_CONSUMER_GROUP: `${name}-${databaseName}`,

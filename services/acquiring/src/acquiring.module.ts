@@ -7,6 +7,7 @@ import { CallbacksController } from './callbacks/callbacks.controller';
 import { ChannelCallbacks } from './callbacks/channel-callbacks.service';
 import { AlipayAdapter } from './channels/alipay/alipay.adapter';
 import { ChannelAdapters } from './channels/channel-adapters';
+import { WechatPayAdapter } from './channels/wechat-pay/wechat-pay.adapter';
 import { acquiringSchema, type AcquiringConfig } from './config';
 import { ACQUIRING_ENTITIES, ACQUIRING_MIGRATIONS } from './persistence';
 import { ActiveQueryWorker } from './transactions/active-query.worker';
@@ -30,6 +31,17 @@ export class AcquiringModule {
         appPrivateKey: config.ALIPAY_APP_PRIVATE_KEY,
         platformPublicKey: config.ALIPAY_PLATFORM_PUBLIC_KEY,
         notifyUrl: `${publicBaseUrl}/callbacks/alipay`,
+      }),
+      new WechatPayAdapter({
+        baseUrl: config.WECHATPAY_BASE_URL,
+        mchid: config.WECHATPAY_MCHID,
+        appid: config.WECHATPAY_APPID,
+        merchantSerial: config.WECHATPAY_MERCHANT_SERIAL,
+        merchantPrivateKey: config.WECHATPAY_MERCHANT_PRIVATE_KEY,
+        platformSerial: config.WECHATPAY_PLATFORM_SERIAL,
+        platformPublicKey: config.WECHATPAY_PLATFORM_PUBLIC_KEY,
+        apiV3Key: config.WECHATPAY_APIV3_KEY,
+        notifyUrl: `${publicBaseUrl}/callbacks/wechat-pay`,
       }),
     ]);
     const settings: AcquiringSettings = {

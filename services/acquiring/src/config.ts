@@ -1,7 +1,7 @@
 import { baseEnv, databaseEnv, httpUrl, kafkaEnv, redisEnv } from '@paylab/platform';
 import { z } from 'zod';
 
-/** A key as alipay-sdk accepts it: PEM, or the bare base64 body without the armour lines. */
+/** An RSA key as PEM, or the bare base64 body without the armour lines (fits an env file). */
 const rsaKey = () =>
   z
     .string()
@@ -11,6 +11,15 @@ const rsaKey = () =>
         /^-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----$/.test(value) ||
         /^[A-Za-z0-9+/]+={0,2}$/.test(value),
       { message: 'must be a PEM key or its single-line base64 body' },
+    );
+
+/** A certificate serial number in hex, or a WeChat Pay public key id (PUB_KEY_ID_…). */
+const certificateSerial = () =>
+  z
+    .string()
+    .regex(
+      /^(?:[0-9A-Fa-f]{8,64}|PUB_KEY_ID_[0-9A-Za-z_]+)$/,
+      'must be a hex certificate serial or PUB_KEY_ID_…',
     );
 
 /** Everything acquiring reads from its environment, validated once at start-up. */
@@ -30,6 +39,23 @@ export const acquiringConfigSchema = z.object({
   ALIPAY_APP_ID: z.string().regex(/^\d{16}$/, 'must be a 16-digit Alipay app id'),
   ALIPAY_APP_PRIVATE_KEY: rsaKey(),
   ALIPAY_PLATFORM_PUBLIC_KEY: rsaKey(),
+  /**
+   * WeChat Pay (微信支付) API v3. Going live is a change of these values only: the API root
+   * (https://api.mch.weixin.qq.com/), the merchant id and app id, the merchant API certificate's
+   * serial and private key, the platform certificate's serial (or PUB_KEY_ID_…) and public key,
+   * and the APIv3 key.
+   */
+  WECHATPAY_BASE_URL: httpUrl(),
+  WECHATPAY_MCHID: z.string().regex(/^\d{8,10}$/, 'must be a WeChat Pay merchant id (商户号)'),
+  WECHATPAY_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'must be a WeChat app id (wx + 16 hex)'),
+  WECHATPAY_MERCHANT_SERIAL: certificateSerial(),
+  WECHATPAY_MERCHANT_PRIVATE_KEY: rsaKey(),
+  WECHATPAY_PLATFORM_SERIAL: certificateSerial(),
+  WECHATPAY_PLATFORM_PUBLIC_KEY: rsaKey(),
+  /** AES-256-GCM key of notification resources: exactly 32 bytes. */
+  WECHATPAY_APIV3_KEY: z
+    .string()
+    .refine((value) => Buffer.byteLength(value, 'utf8') === 32, { message: 'must be 32 bytes' }),
   /** Active query (主动查询): how often the worker looks for unconfirmed transactions. */
   ACTIVE_QUERY_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(10_000),
   /** Only transactions at least this old are queried: the callback usually comes first. */

@@ -1,5 +1,6 @@
 import { RawCallbackEntity } from './callbacks/raw-callback.entity';
 import { CreateChannelTransactions1732407200000 } from './migrations/1732407200000-create-channel-transactions';
+import { RawCallbackHeaders1732407600000 } from './migrations/1732407600000-raw-callback-headers';
 import { ChannelTransactionEntity } from './transactions/channel-transaction.entity';
 
 /**
@@ -7,4 +8,7 @@ import { ChannelTransactionEntity } from './transactions/channel-transaction.ent
  * @paylab/messaging and are listed before these in acquiring.module.ts.
  */
 export const ACQUIRING_ENTITIES: Function[] = [ChannelTransactionEntity, RawCallbackEntity];
-export const ACQUIRING_MIGRATIONS: Function[] = [CreateChannelTransactions1732407200000];
+export const ACQUIRING_MIGRATIONS: Function[] = [
+  CreateChannelTransactions1732407200000,
+  RawCallbackHeaders1732407600000,
+];

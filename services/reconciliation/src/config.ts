@@ -1,4 +1,4 @@
-import { baseEnv, databaseEnv, kafkaEnv } from '@paylab/platform';
+import { baseEnv, databaseEnv, httpUrl, kafkaEnv } from '@paylab/platform';
 import { z } from 'zod';
 
 /** Everything reconciliation reads from its environment, validated once at start-up. */
@@ -11,6 +11,8 @@ export const reconciliationConfigSchema = z.object({
    * Asia/Shanghai) that is missing from the statement is held as CROSS_DAY (跨日) for the next
    * day's run instead of being reported as MISSING_IN_CHANNEL.
    */
+  /** Where the channel statements come from (acquiring owns the channel connections). */
+  ACQUIRING_URL: httpUrl(),
   RECON_CROSS_DAY_WINDOW_MINUTES: z.coerce.number().int().min(0).max(720).default(5),
 });
 

@@ -5,6 +5,7 @@ import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@payl
 import { reconciliationSchema, type ReconciliationConfig } from './config';
 import { RECONCILIATION_ENTITIES, RECONCILIATION_MIGRATIONS } from './persistence';
 import { ChannelPaymentsConsumer } from './platform-transactions/channel-payments.consumer';
+import { ACQUIRING_BASE_URL, AcquiringStatements } from './statements/acquiring-statements';
 import { ReconRunsController } from './recon-runs/recon-runs.controller';
 import { CROSS_DAY_WINDOW_MINUTES, ReconRuns } from './recon-runs/recon-runs.service';
 
@@ -33,6 +34,8 @@ export class ReconciliationModule {
       controllers: [ReconRunsController, ChannelPaymentsConsumer],
       providers: [
         ReconRuns,
+        AcquiringStatements,
+        { provide: ACQUIRING_BASE_URL, useValue: config.ACQUIRING_URL },
         { provide: CROSS_DAY_WINDOW_MINUTES, useValue: config.RECON_CROSS_DAY_WINDOW_MINUTES },
       ],
     };

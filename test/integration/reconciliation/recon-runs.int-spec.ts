@@ -80,6 +80,8 @@ describe('reconciliation: projection from ChannelPaymentSucceeded + recon runs (
         LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
         DATABASE_URL: databaseUrl,
         KAFKA_BROKERS: infra.brokers.join(','),
+        // Nothing here fetches through acquiring: statements are uploaded. Port 9 (discard) makes any fetch fail fast.
+        ACQUIRING_URL: 'http://127.0.0.1:9',
         OUTBOX_POLL_INTERVAL_MS: '50',
       },
     );

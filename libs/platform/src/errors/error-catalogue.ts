@@ -36,6 +36,7 @@ const EXACT: Record<string, ErrorType> = {
   // The channel's report disagrees with our record: a break for a person, never booked.
   'SETTLEMENT.AMOUNT_MISMATCH': 'conflict_error',
   'SETTLEMENT.CONFLICTING_TRADE_NO': 'conflict_error',
+  'RECON.STATEMENT_UNAVAILABLE': 'service_unavailable_error',
 };
 
 const BY_PREFIX: Array<[prefix: string, type: ErrorType]> = [

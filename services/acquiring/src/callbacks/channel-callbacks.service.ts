@@ -34,12 +34,19 @@ export class ChannelCallbacks {
   async receive(channel: string, raw: RawCallbackRequest): Promise<CallbackReply> {
     const adapter = this.adapters.get(channel);
     const replies = adapter.callbackReplies;
-    const reply = (status: number, outcome: CallbackOutcome, ok: boolean): CallbackReply => ({
-      status,
-      contentType: replies.contentType,
-      body: ok ? replies.success : replies.failure,
+    const acknowledge = (outcome: CallbackOutcome): CallbackReply => ({
+      status: replies.successStatus,
+      contentType: replies.successContentType,
+      body: replies.success,
       outcome,
     });
+    const refuse = (status: number, outcome: CallbackOutcome, reason: string): CallbackReply => ({
+      status,
+      contentType: replies.failureContentType,
+      body: replies.failure(reason),
+      outcome,
+    });
+    const headers = auditHeadersOf(raw, replies.auditHeaders);
 
     let notification: ChannelNotification;
     try {
@@ -50,8 +57,9 @@ export class ChannelCallbacks {
         verification: 'REJECTED',
         errorCode: error.code,
         outcome: 'REJECTED',
+        headers,
       });
-      return reply(400, 'REJECTED', false);
+      return refuse(400, 'REJECTED', `${error.code}: the callback cannot be trusted`);
     }
 
     return this.dataSource.transaction(async (manager) => {
@@ -60,6 +68,7 @@ export class ChannelCallbacks {
         notifyId: notification.notifyId,
         outTradeNo: notification.outTradeNo,
         channelTradeNo: notification.channelTradeNo,
+        headers,
       };
       const row = await this.transactions.lockByOutTradeNo(
         manager,
@@ -69,7 +78,7 @@ export class ChannelCallbacks {
       if (!row) {
         // Not ours, or not committed yet: answering fail makes the channel try again later.
         await this.record(manager, channel, raw, { ...facts, outcome: 'UNKNOWN_TRANSACTION' });
-        return reply(404, 'UNKNOWN_TRANSACTION', false);
+        return refuse(404, 'UNKNOWN_TRANSACTION', 'unknown out_trade_no; try again later');
       }
       if (notification.status !== 'SUCCEEDED') {
         // WAIT_BUYER_PAY / TRADE_CLOSED notices change nothing here; expiry is ours to decide.
@@ -78,7 +87,7 @@ export class ChannelCallbacks {
           transactionId: row.id,
           outcome: 'IGNORED',
         });
-        return reply(200, 'IGNORED', true);
+        return acknowledge('IGNORED');
       }
       let outcome: CallbackOutcome;
       try {
@@ -101,10 +110,10 @@ export class ChannelCallbacks {
           errorCode: error.code,
           outcome: 'MISMATCH',
         });
-        return reply(409, 'MISMATCH', false);
+        return refuse(409, 'MISMATCH', `${error.code}: held for a person to review`);
       }
       await this.record(manager, channel, raw, { ...facts, transactionId: row.id, outcome });
-      return reply(200, outcome, true);
+      return acknowledge(outcome);
     });
   }
 
@@ -124,7 +133,18 @@ export class ChannelCallbacks {
       outTradeNo: null,
       channelTradeNo: null,
       transactionId: null,
+      headers: {},
       ...facts,
     });
   }
+}
+
+/** The channel's signature headers of a callback, as received, for the audit record. */
+function auditHeadersOf(raw: RawCallbackRequest, names: readonly string[]): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of names) {
+    const value = raw.headers[name];
+    if (typeof value === 'string') kept[name] = value;
+  }
+  return kept;
 }

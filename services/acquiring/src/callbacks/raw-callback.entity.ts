@@ -12,6 +12,8 @@ export class RawCallbackEntity {
   @Column({ name: 'received_at', type: 'timestamptz' }) receivedAt!: Date;
   @Column({ name: 'content_type', type: 'text' }) contentType!: string;
   @Column({ type: 'text' }) body!: string;
+  /** The channel's signature headers (WeChat Pay's Wechatpay-*); empty when it signs the body. */
+  @Column({ type: 'jsonb' }) headers!: Record<string, string>;
   @Column({ type: 'text' }) verification!: CallbackVerification;
   @Column({ name: 'error_code', type: 'text', nullable: true }) errorCode!: string | null;
   @Column({ type: 'text' }) outcome!: CallbackOutcome;

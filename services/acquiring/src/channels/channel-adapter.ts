@@ -4,7 +4,7 @@ import type { Money } from '@paylab/money';
  * One interface for every payment channel (支付渠道). Acquiring's use cases (charge, settle on a
  * callback, active query, close on expiry, statements for reconciliation) speak only this;
  * each channel's protocol — signing, field names, yuan strings, Shanghai times, its status
- * words — stays inside its adapter. Adding WeChat Pay or UnionPay is one more implementation.
+ * words — stays inside its adapter (alipay/, wechat-pay/). Adding UnionPay is one more.
  */
 export type ChannelCode = 'ALIPAY' | 'WECHAT_PAY' | 'UNIONPAY';
 
@@ -57,7 +57,11 @@ export interface ChannelNotification {
   paidAt: Date | null;
 }
 
-export type StatementFormat = 'ALIPAY_CSV';
+/**
+ * - `ALIPAY_CSV`: Alipay's 业务明细 CSV (GBK);
+ * - `WECHAT_BILL`: WeChat Pay's trade bill (交易账单), UTF-8 with BOM, backtick-prefixed fields.
+ */
+export type StatementFormat = 'ALIPAY_CSV' | 'WECHAT_BILL';
 
 /** A channel's statement file (对账单) for one business date, bytes untouched. */
 export interface ChannelStatement {
@@ -67,11 +71,21 @@ export interface ChannelStatement {
   content: Buffer;
 }
 
-/** How the channel expects its callbacks to be answered. */
+/**
+ * How the channel expects its callbacks to be answered: Alipay wants 200 `success` / `fail`;
+ * WeChat Pay wants 204 with no body, or an error status with `{"code":"FAIL","message":…}`.
+ */
 export interface CallbackReplies {
-  contentType: string;
+  /** The HTTP status of an acknowledgement. */
+  successStatus: number;
+  /** The body of an acknowledgement ('' for none). */
   success: string;
-  failure: string;
+  successContentType: string;
+  /** The body of a refusal; `reason` says why in a few English words. */
+  failure(reason: string): string;
+  failureContentType: string;
+  /** Request headers that carry the callback's signature, kept with it for audit (lower case). */
+  auditHeaders: readonly string[];
 }
 
 export interface ChannelAdapter {
@@ -97,7 +111,9 @@ export interface ChannelAdapter {
  * - `CHANNEL.UNAVAILABLE`: no usable answer (network, timeout, HTTP error) — safe to retry;
  * - `CHANNEL.INVALID_RESPONSE`: an answer we cannot trust (bad signature, unknown shape);
  * - `STATEMENT.NOT_FOUND`: no statement for that date (yet);
- * - `CALLBACK.BAD_SIGNATURE`, `CALLBACK.MALFORMED`, `CALLBACK.WRONG_APP`: a callback to refuse.
+ * - `CALLBACK.BAD_SIGNATURE`, `CALLBACK.MALFORMED`, `CALLBACK.WRONG_APP`: a callback to refuse;
+ * - `CALLBACK.STALE`: a signed callback whose timestamp is too far from our clock (a replay);
+ * - `CALLBACK.UNDECRYPTABLE`: an encrypted resource that does not authenticate with our key.
  */
 export class ChannelError extends Error {
   constructor(

@@ -83,7 +83,7 @@ export class TransactionsController {
     summary:
       "The channel's statement (对账单) of a business date (Asia/Shanghai), as the channel's raw file.",
     description:
-      'For reconciliation. Header X-Statement-Format names the format (ALIPAY_CSV: the GBK 业务明细 CSV).',
+      'For reconciliation. Header X-Statement-Format names the format: ALIPAY_CSV (the GBK 业务明细 CSV) or WECHAT_BILL (the UTF-8 交易账单 with BOM and backtick-prefixed fields, its SHA1 checked).',
   })
   @ApiProduces('text/csv')
   @ApiResponse({ status: 200, description: 'The raw statement bytes' })

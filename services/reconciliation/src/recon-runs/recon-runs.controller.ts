@@ -3,6 +3,7 @@ import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/s
 import { parseRequest } from '@paylab/platform';
 import { z } from 'zod';
 import { isBusinessDate, RECON_CHANNELS, STATEMENT_FORMATS, type StatementFormat } from './domain';
+import { AcquiringStatements } from '../statements/acquiring-statements';
 import { ReconRuns, type DiscrepancyPage, type ReconRunView } from './recon-runs.service';
 
 const createReconRunBody = z
@@ -16,7 +17,8 @@ const createReconRunBody = z
         format: z.enum(Object.keys(STATEMENT_FORMATS) as [StatementFormat, ...StatementFormat[]]),
         contentBase64: z.base64().min(1, 'must not be empty'),
       })
-      .strict(),
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -43,12 +45,15 @@ const ERROR_RESPONSE = {
 @ApiTags('recon runs (对账)')
 @Controller('v1/recon-runs')
 export class ReconRunsController {
-  constructor(private readonly runs: ReconRuns) {}
+  constructor(
+    private readonly runs: ReconRuns,
+    private readonly statements: AcquiringStatements,
+  ) {}
 
   @Post()
   @ApiOperation({
     summary:
-      'Reconcile an uploaded channel statement for one business date (internal; no auth yet).',
+      "Reconcile one channel's statement for one business date: fetched through acquiring, or uploaded (internal; no auth yet).",
     description:
       'Parses the statement (ALIPAY_CSV: 业务明细 CSV in GBK; WECHAT_BILL: trade bill, UTF-8 with BOM), ' +
       'matches it against the platform transactions projected from ChannelPaymentSucceeded, and files ' +
@@ -60,7 +65,17 @@ export class ReconRunsController {
   @ApiResponse({ status: 400, ...ERROR_RESPONSE })
   async create(@Body() body: unknown): Promise<ReconRunView> {
     const request = parseRequest(createReconRunBody, body);
-    return this.runs.create(request);
+    // No upload: fetch the channel's statement for that day through acquiring (the usual path).
+    let statement = request.statement;
+    if (statement === undefined) {
+      const file = await this.statements.download(request.channel, request.businessDate);
+      statement = { format: file.format, contentBase64: file.content.toString('base64') };
+    }
+    return this.runs.create({
+      channel: request.channel,
+      businessDate: request.businessDate,
+      statement,
+    });
   }
 
   @Get(':runId')

@@ -46,9 +46,13 @@ export class AlipayAdapter implements ChannelAdapter {
   readonly channel = 'ALIPAY' as const;
   /** Alipay wants the bare word `success`; anything else makes it re-send on its schedule. */
   readonly callbackReplies: CallbackReplies = {
-    contentType: 'text/plain; charset=utf-8',
+    successStatus: 200,
     success: 'success',
-    failure: 'fail',
+    successContentType: 'text/plain; charset=utf-8',
+    failure: () => 'fail',
+    failureContentType: 'text/plain; charset=utf-8',
+    // The signature is a field of the form body, which is stored whole.
+    auditHeaders: [],
   };
   private readonly sdk: AlipaySdk;
 

@@ -1,6 +1,8 @@
 import {
+  formatRfc3339Shanghai,
   formatShanghaiDateTime,
   isCalendarDate,
+  parseRfc3339,
   parseShanghaiDateTime,
   shanghaiBusinessDate,
 } from './shanghai-time';
@@ -43,5 +45,36 @@ describe('Shanghai channel times', () => {
     expect(isCalendarDate('2025-02-29')).toBe(false);
     expect(isCalendarDate('2025-1-01')).toBe(false);
     expect(isCalendarDate('20250101')).toBe(false);
+  });
+});
+
+describe('RFC 3339 channel times (WeChat Pay)', () => {
+  it('writes Shanghai wall-clock time with +08:00', () => {
+    expect(formatRfc3339Shanghai(new Date('2026-01-14T02:34:56.789Z'))).toBe(
+      '2026-01-14T10:34:56+08:00',
+    );
+    expect(formatRfc3339Shanghai(new Date('2025-12-31T16:00:00Z'))).toBe(
+      '2026-01-01T00:00:00+08:00',
+    );
+  });
+
+  it('reads a time with an offset as its UTC instant', () => {
+    expect(parseRfc3339('2026-01-14T10:34:56+08:00')?.toISOString()).toBe(
+      '2026-01-14T02:34:56.000Z',
+    );
+    expect(parseRfc3339('2026-01-14T02:34:56Z')?.toISOString()).toBe('2026-01-14T02:34:56.000Z');
+  });
+
+  it('rejects times without an offset, impossible dates and other shapes', () => {
+    for (const bad of [
+      '2026-01-14T10:34:56',
+      '2026-02-30T10:34:56+08:00',
+      '2026-01-14T24:00:00+08:00',
+      '2026-01-14 10:34:56+08:00',
+      '',
+      'yesterday',
+    ]) {
+      expect({ bad, parsed: parseRfc3339(bad) }).toEqual({ bad, parsed: null });
+    }
   });
 });

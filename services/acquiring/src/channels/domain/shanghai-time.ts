@@ -36,3 +36,26 @@ export function isCalendarDate(value: string): boolean {
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
+
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * RFC 3339 in Shanghai time, as WeChat Pay writes it (success_time, time_expire):
+ * 2026-01-14T10:34:56+08:00. Whole seconds: the channel takes nothing finer.
+ */
+export function formatRfc3339Shanghai(instant: Date): string {
+  return `${formatShanghaiDateTime(instant).replace(' ', 'T')}+08:00`;
+}
+
+/**
+ * Parses an RFC 3339 time with an explicit offset (WeChat Pay's success_time) into its UTC
+ * instant; null for anything else, including a time without an offset or an impossible date.
+ */
+export function parseRfc3339(value: string): Date | null {
+  const match = RFC3339.exec(value);
+  if (!match || !isCalendarDate(match[1])) return null;
+  const [hour, minute, second] = match[2].split(':').map(Number);
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  const instant = new Date(value);
+  return Number.isNaN(instant.getTime()) ? null : instant;
+}

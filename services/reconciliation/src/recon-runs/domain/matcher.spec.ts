@@ -174,6 +174,27 @@ describe('reconcile (自动对账 matcher)', () => {
     ]);
   });
 
+  it('STATUS_MISMATCH when the statement shows only a refund for a trade we hold as paid', () => {
+    const rec = record();
+    const refundOnly = lineFor(rec, { status: 'REFUND', refundNo: 'R1' });
+    const results = runChecked({ statementLines: [refundOnly], platformRecords: [rec] });
+    expect(results.map((r) => r.outcome)).toEqual(['STATUS_MISMATCH']);
+    expect(results[0].platformRecord).toBe(rec);
+    expect(results[0].statementLine).toBe(refundOnly);
+  });
+
+  it('a second refund-only line for the same trade is not a second status break', () => {
+    const rec = record();
+    const results = runChecked({
+      statementLines: [
+        lineFor(rec, { status: 'REFUND', refundNo: 'R1' }),
+        lineFor(rec, { status: 'REFUND', refundNo: 'R2' }),
+      ],
+      platformRecords: [rec],
+    });
+    expect(results.map((r) => r.outcome)).toEqual(['STATUS_MISMATCH', 'MISSING_IN_PLATFORM']);
+  });
+
   describe('CROSS_DAY (跨日) at the cut-off, 00:00 Asia/Shanghai', () => {
     const at = (iso: string) => new Date(iso);
     it.each([

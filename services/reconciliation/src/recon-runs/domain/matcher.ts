@@ -102,7 +102,9 @@ function validate(input: ReconcileInput, windowMinutes: number): void {
  *    today's or a suspended one, and judged by the rules (MATCHED when none objects); without a
  *    record it is MISSING_IN_PLATFORM (长款). Each further line of the same key is DUPLICATE.
  *    Refund lines have no platform side yet (the projection holds payments only), so they are
- *    MISSING_IN_PLATFORM until a refund projection exists.
+ *    MISSING_IN_PLATFORM until a refund projection exists — except a refund line for a trade the
+ *    statement lists no payment line for, while we hold that payment as successful: the channel
+ *    reports the trade in another status than we do, STATUS_MISMATCH (状态不符).
  * 2. A platform record no line claimed is MISSING_IN_CHANNEL (短款), unless it was paid within
  *    the window before the cut-off (00:00 Asia/Shanghai after the business date): then it is
  *    CROSS_DAY (跨日), held in suspense for the next run. A suspended record missing again is
@@ -125,6 +127,11 @@ export function reconcile(input: ReconcileInput): ReconResult[] {
   const results: ReconResult[] = [];
   const firstLineOfKey = new Map<string, number>();
   const claimed = new Set<string>();
+  const tradesWithPaymentLine = new Set(
+    input.statementLines
+      .filter((line) => line.status !== 'REFUND')
+      .map((line) => line.channelTradeNo),
+  );
 
   for (const line of input.statementLines) {
     const key = statementKeyOf(line);
@@ -142,6 +149,22 @@ export function reconcile(input: ReconcileInput): ReconResult[] {
       continue;
     }
     firstLineOfKey.set(key, line.lineNo);
+    if (line.status === 'REFUND' && !tradesWithPaymentLine.has(line.channelTradeNo)) {
+      const refundedPayment = recordsByTradeNo.get(line.channelTradeNo);
+      if (refundedPayment && !claimed.has(refundedPayment.record.transactionId)) {
+        claimed.add(refundedPayment.record.transactionId);
+        results.push({
+          outcome: 'STATUS_MISMATCH',
+          channelTradeNo: line.channelTradeNo,
+          statementLine: line,
+          platformRecord: refundedPayment.record,
+          detail: `the statement shows only a refund (退款) for this trade; the platform has it as ${refundedPayment.record.status}`,
+          duplicateOfLineNo: null,
+          carriedFromBusinessDate: refundedPayment.carried ? previous : null,
+        });
+        continue;
+      }
+    }
     const paired = line.status === 'REFUND' ? undefined : recordsByTradeNo.get(line.channelTradeNo);
     if (!paired) {
       results.push({

@@ -1,0 +1,184 @@
+import { Client } from 'pg';
+import { waitFor } from '@paylab/testing';
+import { DEMO_MERCHANT } from '../../../services/cashier/src/merchants/demo-merchant';
+import { MerchantApiClient } from './merchant-api-client';
+import { INSTRUCTOR_TOKEN, shanghaiDate, type PaymentSystem } from './payment-system';
+
+export interface PaymentView {
+  id: string;
+  state: string;
+  transactionId: string | null;
+  amount: { amountMinor: number; currency: string };
+}
+
+export interface ReconRun {
+  id: string;
+  counts: Record<string, number>;
+  discrepancyCount: number;
+}
+
+export interface Discrepancy {
+  type: string;
+  paymentId?: string | null;
+  [field: string]: unknown;
+}
+
+/**
+ * Drives a running PaymentSystem the way its users do: the merchant over the signed Open API,
+ * the payer through checkout and the sandbox's pay page, the instructor through fault injection
+ * and reconciliation runs. Each step asserts only that the call was accepted.
+ */
+export class PaymentDriver {
+  readonly merchant: MerchantApiClient;
+
+  constructor(
+    private readonly system: PaymentSystem,
+    private readonly notifyUrl?: string,
+  ) {
+    this.merchant = new MerchantApiClient(system.urls.cashier, {
+      appId: DEMO_MERCHANT.appId,
+      secret: DEMO_MERCHANT.signingSecret,
+    });
+  }
+
+  async createOrder(amountMinor: number): Promise<{ payment: PaymentView; createdAt: number }> {
+    const createdAt = Date.now();
+    const response = await this.merchant.request({
+      method: 'POST',
+      path: '/v1/payments',
+      idempotencyKey: `drv-${createdAt}-${Math.random()}`,
+      body: JSON.stringify({
+        merchantOrderNo: `DRV-${createdAt}-${Math.floor(Math.random() * 1e6)}`,
+        amount: { amountMinor, currency: 'CNY' },
+        subject: 'Latte (拿铁)',
+        ...(this.notifyUrl ? { notifyUrl: this.notifyUrl } : {}),
+      }),
+    });
+    if (response.status !== 201)
+      throw new Error(`create order: ${response.status} ${response.text}`);
+    return { payment: response.json as PaymentView, createdAt };
+  }
+
+  /** Opens the checkout page, chooses Alipay, returns the channel's QR payload. */
+  async checkout(
+    paymentId: string,
+    method = 'ALIPAY',
+  ): Promise<{ qrPayload: string; payment: PaymentView }> {
+    const page = await fetch(`${this.system.urls.cashier}/checkout/${paymentId}`);
+    if (page.status !== 200) throw new Error(`checkout page: ${page.status} ${await page.text()}`);
+    const response = await fetch(`${this.system.urls.cashier}/checkout/${paymentId}/credentials`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method }),
+    });
+    const text = await response.text();
+    if (response.status !== 201)
+      throw new Error(`checkout credentials: ${response.status} ${text}`);
+    return JSON.parse(text) as { qrPayload: string; payment: PaymentView };
+  }
+
+  /** The payer scans the QR and pays on the sandbox's page. */
+  async payAtSandbox(qrPayload: string): Promise<void> {
+    const response = await fetch(`${qrPayload}/pay`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
+    if (response.status >= 300)
+      throw new Error(`sandbox pay: ${response.status} ${await response.text()}`);
+  }
+
+  async payment(paymentId: string): Promise<PaymentView> {
+    const response = await this.merchant.request({
+      method: 'GET',
+      path: `/v1/payments/${paymentId}`,
+    });
+    if (response.status !== 200)
+      throw new Error(`get payment: ${response.status} ${response.text}`);
+    return response.json as PaymentView;
+  }
+
+  /** Create, check out and pay one order; resolves once the merchant sees it SUCCEEDED. */
+  async payOnce(
+    amountMinor: number,
+  ): Promise<PaymentView & { createdAt: number; succeededAt: number }> {
+    const { payment, createdAt } = await this.createOrder(amountMinor);
+    const { qrPayload } = await this.checkout(payment.id);
+    await this.payAtSandbox(qrPayload);
+    const succeeded = await waitFor(
+      `${payment.id} SUCCEEDED`,
+      () => this.payment(payment.id),
+      (view) => view.state === 'SUCCEEDED',
+      { timeoutMs: 60_000, intervalMs: 50 },
+    );
+    return { ...succeeded, createdAt, succeededAt: Date.now() };
+  }
+
+  async stageFault(kind: string, params?: Record<string, unknown>): Promise<void> {
+    const response = await fetch(`${this.system.urls['channel-sandbox']}/v1/faults`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INSTRUCTOR_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        channel: 'ALIPAY',
+        kind,
+        remaining: 1,
+        ...(params ? { params } : {}),
+      }),
+    });
+    if (response.status !== 201)
+      throw new Error(`stage fault: ${response.status} ${await response.text()}`);
+  }
+
+  async clearing(transactionId: string): Promise<Record<string, unknown>> {
+    const clearing = await waitFor(
+      `clearing of ${transactionId}`,
+      async () => {
+        const response = await fetch(
+          `${this.system.urls.settlement}/v1/clearings/${transactionId}`,
+        );
+        return response.status === 200
+          ? ((await response.json()) as Record<string, unknown>)
+          : undefined;
+      },
+      (found) => found !== undefined,
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+    return clearing!;
+  }
+
+  /** Reconciles today's Alipay statement, fetched through acquiring. */
+  async reconcileToday(): Promise<ReconRun> {
+    const response = await fetch(`${this.system.urls.reconciliation}/v1/recon-runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: 'ALIPAY', businessDate: shanghaiDate() }),
+    });
+    const text = await response.text();
+    if (response.status !== 201) throw new Error(`recon run: ${response.status} ${text}`);
+    return JSON.parse(text) as ReconRun;
+  }
+
+  async discrepancies(runId: string): Promise<Discrepancy[]> {
+    const response = await fetch(
+      `${this.system.urls.reconciliation}/v1/recon-runs/${runId}/discrepancies?limit=100`,
+    );
+    const body = (await response.json()) as { data?: Discrepancy[]; items?: Discrepancy[] };
+    return body.data ?? body.items ?? [];
+  }
+
+  async query<T>(sql: string, parameters: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.system.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(sql, parameters)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+/** Outcomes other than MATCHED that occurred, with their counts. */
+export function breaksOf(run: ReconRun): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(run.counts).filter(([outcome, n]) => outcome !== 'MATCHED' && n > 0),
+  );
+}

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createDatabase,
+  dropDatabase,
+  ENV_VARIABLES,
+  freePort,
+  REPO_ROOT,
+  startDisposableKafka,
+  type DisposableKafka,
+} from '@paylab/testing';
+import { seedDemoData } from '../../../tools/seed';
+import { localEnvOf, SERVICE_NAMES, type ServiceName } from '../../../tools/local/env-files';
+import {
+  startServiceProcess,
+  stopServiceProcess,
+  waitUntilReady,
+  type ServiceProcess,
+} from '../../../tools/local/service-processes';
+
+export const INSTRUCTOR_TOKEN = 'instructor-token-for-e2e-tests';
+
+export interface PaymentSystem {
+  urls: Record<ServiceName, string>;
+  databaseUrl: string;
+  logOf(name: ServiceName): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * All six services as real processes, on a fresh database and a Kafka broker of their own, so
+ * that a run sees only its own events: reconciliation can then be asserted exactly. Timers are
+ * scaled down (callback and webhook retries, active query) so a lesson's worth of waiting takes
+ * seconds; everything else is the configuration compose uses.
+ */
+export async function startPaymentSystem(label: string): Promise<PaymentSystem> {
+  const infra = {
+    adminUrl: process.env[ENV_VARIABLES.databaseUrl]!,
+    redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
+  };
+  const mode = process.env.PAYLAB_TEST_INFRASTRUCTURE_MODE as 'env' | 'testcontainers' | 'local';
+  const databaseName = `paylab_${label}_${Date.now().toString(36)}`;
+  const stateDir = join(REPO_ROOT, '.cache', 'test', databaseName);
+  const kafka: DisposableKafka = await startDisposableKafka(REPO_ROOT, mode);
+  const databaseUrl = await createDatabase(infra.adminUrl, databaseName);
+  await seedDemoData(databaseUrl, () => undefined);
+
+  const ports = {} as Record<ServiceName, number>;
+  for (const name of SERVICE_NAMES) ports[name] = await freePort();
+  const urls = Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}`]),
+  ) as Record<ServiceName, string>;
+
+  const specific: Record<ServiceName, Record<string, string>> = {
+    'channel-sandbox': {
+      PUBLIC_BASE_URL: urls['channel-sandbox'],
+      INSTRUCTOR_TOKEN,
+      CALLBACK_TIME_SCALE: '0.001',
+      CALLBACK_POLL_INTERVAL_MS: '100',
+    },
+    routing: {},
+    acquiring: {
+      PUBLIC_BASE_URL: urls.acquiring,
+      CHANNEL_SANDBOX_URL: urls['channel-sandbox'],
+      ALIPAY_GATEWAY_URL: `${urls['channel-sandbox']}/alipay/gateway.do`,
+      WECHATPAY_BASE_URL: `${urls['channel-sandbox']}/wechatpay/`,
+      ACTIVE_QUERY_INTERVAL_MS: '500',
+      ACTIVE_QUERY_AFTER_MS: '3000',
+    },
+    cashier: {
+      PUBLIC_BASE_URL: urls.cashier,
+      WEBHOOK_TIME_SCALE: '0.001',
+      WEBHOOK_POLL_INTERVAL_MS: '100',
+    },
+    settlement: {},
+    reconciliation: { ACQUIRING_URL: urls.acquiring },
+  };
+
+  const running: ServiceProcess[] = [];
+  const stop = async () => {
+    for (const service of [...running].reverse()) await stopServiceProcess(service.pid);
+    await kafka.destroy();
+    await dropDatabase(infra.adminUrl, databaseName);
+  };
+  try {
+    for (const name of SERVICE_NAMES) {
+      const env = localEnvOf(name, {
+        HTTP_PORT: String(ports[name]),
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: infra.redisUrl,
+        KAFKA_BROKERS: kafka.brokers.join(','),
+        LOG_LEVEL: 'info',
+        OUTBOX_POLL_INTERVAL_MS: '50',
+        ...specific[name],
+      });
+      const service = startServiceProcess(name, { env, stateDir });
+      running.push(service);
+      const readiness = await waitUntilReady(service, 60_000);
+      if (!readiness.ready) {
+        throw new Error(
+          `${name} not ready: ${readiness.lastAnswer}\n${readFileSync(service.logFile, 'utf8').slice(-3_000)}`,
+        );
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    urls,
+    databaseUrl,
+    logOf: (name) => join(stateDir, 'logs', `${name}.log`),
+    stop,
+  };
+}
+
+/** The business date (Asia/Shanghai) of an instant, as channels cut their statements. */
+export function shanghaiDate(instant: Date = new Date()): string {
+  return new Date(instant.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
