@@ -1,6 +1,6 @@
 import { waitFor } from '@paylab/testing';
 import { PaymentDriver, type Discrepancy } from './support/payment-driver';
-import { startPaymentSystem, type PaymentSystem } from './support/payment-system';
+import { awayFromCutOff, startPaymentSystem, type PaymentSystem } from './support/payment-system';
 
 /**
  * The classroom demo: an instructor stages one channel fault per payment, runs reconciliation,
@@ -12,7 +12,11 @@ describe('instructor demo: each channel fault becomes exactly its discrepancy', 
   let driver: PaymentDriver;
 
   beforeAll(async () => {
-    system = await startPaymentSystem('demo');
+    // No CROSS_DAY window: an omitted payment is 短款 whatever the time of day (the window itself
+    // is covered by reconciliation's unit and integration tests).
+    system = await startPaymentSystem('demo', {
+      reconciliation: { RECON_CROSS_DAY_WINDOW_MINUTES: '0' },
+    });
     driver = new PaymentDriver(system);
   });
 
@@ -21,6 +25,7 @@ describe('instructor demo: each channel fault becomes exactly its discrepancy', 
   });
 
   it('OMIT → MISSING_IN_CHANNEL (短款), amount → AMOUNT_MISMATCH, status → STATUS_MISMATCH, extra line → MISSING_IN_PLATFORM (长款); callback faults → no break', async () => {
+    await awayFromCutOff();
     const clean = await driver.payOnce(1_000);
 
     await driver.stageFault('DUPLICATE_CALLBACK');

@@ -4,7 +4,7 @@ import { waitFor } from '@paylab/testing';
 import { DEMO_MERCHANT } from '../../services/cashier/src/merchants/demo-merchant';
 import { verifyWebhookSignature } from '../../services/cashier/src/notifications/domain/webhook-signature';
 import { breaksOf, PaymentDriver } from './support/payment-driver';
-import { startPaymentSystem, type PaymentSystem } from './support/payment-system';
+import { awayFromCutOff, startPaymentSystem, type PaymentSystem } from './support/payment-system';
 
 interface ReceivedWebhook {
   headers: IncomingMessage['headers'];
@@ -46,6 +46,7 @@ describe('one payment through all six services', () => {
   });
 
   it('happy path: order, checkout, pay, callback, SUCCEEDED, signed webhook, cleared, reconciled MATCHED', async () => {
+    await awayFromCutOff();
     const { payment, createdAt } = await driver.createOrder(1_800);
     expect(payment.state).toBe('CREATED');
     const { qrPayload, payment: processing } = await driver.checkout(payment.id);

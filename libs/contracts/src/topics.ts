@@ -28,6 +28,12 @@ export const Topics = {
     partitions: 3,
     description: 'Route decision requests (request/reply); answers go to <topic>.reply.',
   },
+  methodOfferRequests: {
+    name: 'paylab.routing.method-offer-requests',
+    owner: 'routing',
+    partitions: 3,
+    description: 'Which methods a merchant can take (request/reply); answers go to <topic>.reply.',
+  },
   chargeRequests: {
     name: 'paylab.acquiring.charge-requests',
     owner: 'acquiring',

@@ -16,3 +16,4 @@ export * from './redis/redis.module';
 export * from './http/http-pipeline';
 export * from './errors/error-catalogue';
 export * from './http/validation';
+export * from './workers/polling-worker';

@@ -7,7 +7,7 @@ import {
   MessagingModule,
   RequestReplyModule,
 } from '@paylab/messaging';
-import { CreateCharge, DecideRoute, Topics } from '@paylab/contracts';
+import { CreateCharge, DecideRoute, OfferMethods, Topics } from '@paylab/contracts';
 import { CheckoutController } from './checkout/checkout.controller';
 import { Checkout } from './checkout/checkout.service';
 import { cashierSchema, type CashierConfig } from './config';
@@ -56,7 +56,7 @@ export class CashierModule {
         RequestReplyModule.forRoot({
           serviceName: config.KAFKA_CONSUMER_GROUP ?? 'cashier',
           brokers: config.KAFKA_BROKERS,
-          sends: [DecideRoute, CreateCharge],
+          sends: [OfferMethods, DecideRoute, CreateCharge],
           timeoutMs: config.CHECKOUT_REQUEST_TIMEOUT_MS,
         }),
       ],

@@ -65,7 +65,16 @@ export class PaymentDriver {
     method = 'ALIPAY',
   ): Promise<{ qrPayload: string; payment: PaymentView }> {
     const page = await fetch(`${this.system.urls.cashier}/checkout/${paymentId}`);
-    if (page.status !== 200) throw new Error(`checkout page: ${page.status} ${await page.text()}`);
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`checkout page: ${page.status} ${html}`);
+    // Routing offers what the demo merchant can take: Alipay and WeChat Pay, not UnionPay.
+    if (
+      !html.includes('value="ALIPAY"') ||
+      !html.includes('value="WECHAT_PAY"') ||
+      html.includes('value="UNIONPAY"')
+    ) {
+      throw new Error(`checkout page offers the wrong methods:\n${html}`);
+    }
     const response = await fetch(`${this.system.urls.cashier}/checkout/${paymentId}/credentials`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

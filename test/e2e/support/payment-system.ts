@@ -33,7 +33,10 @@ export interface PaymentSystem {
  * scaled down (callback and webhook retries, active query) so a lesson's worth of waiting takes
  * seconds; everything else is the configuration compose uses.
  */
-export async function startPaymentSystem(label: string): Promise<PaymentSystem> {
+export async function startPaymentSystem(
+  label: string,
+  overrides: Partial<Record<ServiceName, Record<string, string>>> = {},
+): Promise<PaymentSystem> {
   const infra = {
     adminUrl: process.env[ENV_VARIABLES.databaseUrl]!,
     redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
@@ -92,6 +95,7 @@ export async function startPaymentSystem(label: string): Promise<PaymentSystem> 
         LOG_LEVEL: 'info',
         OUTBOX_POLL_INTERVAL_MS: '50',
         ...specific[name],
+        ...overrides[name],
       });
       const service = startServiceProcess(name, { env, stateDir });
       running.push(service);
@@ -117,4 +121,19 @@ export async function startPaymentSystem(label: string): Promise<PaymentSystem> 
 /** The business date (Asia/Shanghai) of an instant, as channels cut their statements. */
 export function shanghaiDate(instant: Date = new Date()): string {
   return new Date(instant.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+const CUT_OFF_MARGIN_MS = 90_000;
+
+/**
+ * Statements are cut at 00:00 Asia/Shanghai (16:00 UTC). A scenario that straddles the cut-off
+ * would pay on one business date and reconcile another, so near it the test waits until the new
+ * day has begun. Not a retry: the behaviour under test does not depend on the clock otherwise.
+ */
+export async function awayFromCutOff(): Promise<void> {
+  const msIntoShanghaiDay = (Date.now() + 8 * 3_600_000) % 86_400_000;
+  const msToCutOff = 86_400_000 - msIntoShanghaiDay;
+  if (msToCutOff < CUT_OFF_MARGIN_MS) {
+    await new Promise((resolve) => setTimeout(resolve, msToCutOff + 1_000));
+  }
 }

@@ -1,4 +1,4 @@
-import { DecideRoute } from '@paylab/contracts';
+import { DecideRoute, OfferMethods } from '@paylab/contracts';
 import { KafkaRequestClient, RequestFailedError } from '@paylab/messaging';
 import { createLogger, startService, type RunningService } from '@paylab/platform';
 import {
@@ -41,7 +41,7 @@ describe('route decisions over Kafka request/reply', () => {
       serviceName: uniqueSchemaName('asker'),
       brokers: infra.brokers,
       logger: createLogger('it-asker', 'warn'),
-      contracts: [DecideRoute],
+      contracts: [DecideRoute, OfferMethods],
       defaultTimeoutMs: 15_000,
     });
     await client.connect();
@@ -89,6 +89,22 @@ describe('route decisions over Kafka request/reply', () => {
       })
       .catch((error: unknown) => error);
     expect(unknownMerchant).toMatchObject({ code: 'ROUTING.MERCHANT_HAS_NO_CHANNEL_ACCOUNTS' });
+  });
+
+  it('offers exactly the methods that would route, per amount, without storing decisions', async () => {
+    const offer = (amountMinor: number, merchantId = DEMO_MERCHANT_ID) =>
+      client.request(OfferMethods, { merchantId, amount: { amountMinor, currency: 'CNY' } });
+    const before = (await routing!.app
+      .get(DataSource)
+      .query('SELECT count(*)::int AS n FROM routing.route_decisions')) as Array<{ n: number }>;
+    // The demo merchant: Alipay up to ¥50,000, WeChat Pay up to ¥20,000, UnionPay disabled.
+    expect((await offer(10_000)).methods.map((m) => m.method)).toEqual(['ALIPAY', 'WECHAT_PAY']);
+    expect((await offer(3_000_000)).methods.map((m) => m.method)).toEqual(['ALIPAY']);
+    expect((await offer(100, 'mch_01M85DMB00EHTE541GQYE3T4TZ')).methods).toEqual([]);
+    const after = (await routing!.app
+      .get(DataSource)
+      .query('SELECT count(*)::int AS n FROM routing.route_decisions')) as Array<{ n: number }>;
+    expect(after[0].n).toBe(before[0].n);
   });
 
   it('refuses an invalid request before sending it', async () => {

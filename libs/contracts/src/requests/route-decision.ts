@@ -25,3 +25,19 @@ export const DecideRoute = defineRequest({
     fallbacks: z.array(candidate),
   }),
 });
+
+export const OfferMethods = defineRequest({
+  topic: Topics.methodOfferRequests.name,
+  description:
+    'Which payment methods can this merchant take for this amount and device (the checkout page asks).',
+  request: z.object({
+    merchantId: prefixedId('mch'),
+    amount: z.object({ amountMinor: z.number().int().safe(), currency: currencyCode }),
+    device: z.enum(['MOBILE', 'DESKTOP']).optional(),
+  }),
+  response: z.object({
+    methods: z.array(
+      z.object({ method: z.enum(['ALIPAY', 'WECHAT_PAY', 'UNIONPAY']), channel: channelCode }),
+    ),
+  }),
+});

@@ -4,7 +4,7 @@ import {
   Injectable,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
+import { PollingWorker, type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
 import {
   ACQUIRING_SETTINGS,
   type AcquiringSettings,
@@ -20,33 +20,32 @@ const BATCH_SIZE = 20;
  */
 @Injectable()
 export class ActiveQueryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly worker: PollingWorker;
   private stopped = false;
 
   constructor(
     private readonly transactions: ChannelTransactions,
-    @Inject(ACQUIRING_SETTINGS) private readonly settings: AcquiringSettings,
+    @Inject(ACQUIRING_SETTINGS) settings: AcquiringSettings,
     @Inject(ROOT_LOGGER) private readonly logger: PaylabLogger,
-  ) {}
+  ) {
+    this.worker = new PollingWorker(
+      'active-query',
+      settings.activeQueryIntervalMs,
+      async () => {
+        await this.pass();
+        return false;
+      },
+      logger,
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.worker.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.pass()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'active query pass failed'))
-        .finally(() => this.schedule());
-    }, this.settings.activeQueryIntervalMs);
+    await this.worker.stop();
   }
 
   /** One pass: claim the due transactions, then query each; one failure does not stop the rest. */

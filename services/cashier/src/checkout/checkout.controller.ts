@@ -26,10 +26,26 @@ export class CheckoutController {
   @ApiOperation({
     summary: 'The hosted checkout page: the order, the methods offered, and the QR once chosen.',
   })
-  async page(@Param('paymentId') paymentId: string, @Query() query: unknown): Promise<string> {
+  async page(
+    @Param('paymentId') paymentId: string,
+    @Query() query: unknown,
+    @Headers('user-agent') userAgent: string | undefined,
+  ): Promise<string> {
     const { method } = parseRequest(pageQuery, query);
     if (method) return this.payAndRender(paymentId, method);
-    return renderCheckoutPage(await this.checkout.view(paymentId), { methods: PAYMENT_METHODS });
+    const payment = await this.checkout.view(paymentId);
+    const device = /Mobile|Android|iPhone/i.test(userAgent ?? '') ? 'MOBILE' : 'DESKTOP';
+    try {
+      return renderCheckoutPage(payment, {
+        methods: await this.checkout.offeredMethods(payment, device),
+      });
+    } catch (error) {
+      // The payer still sees the order; the page says plainly why there is nothing to choose.
+      return renderCheckoutPage(payment, {
+        methods: [],
+        error: `Payment methods are unavailable right now (${error instanceof Error ? error.message : 'unknown error'}). Reload to try again.`,
+      });
+    }
   }
 
   @Post('checkout/:paymentId/pay')

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CreateCharge, DecideRoute, PaymentOrderProcessing } from '@paylab/contracts';
+import { CreateCharge, DecideRoute, OfferMethods, PaymentOrderProcessing } from '@paylab/contracts';
 import { KafkaRequestClient, Outbox } from '@paylab/messaging';
 import type { DataSource } from 'typeorm';
 import type { PaymentMethod } from '../payments/domain/payer-agent';
@@ -37,6 +37,22 @@ export class Checkout {
       .findOneBy({ id: paymentId });
     if (!row) throw new DomainError('PAYMENT.NOT_FOUND', `No payment ${paymentId}.`);
     return toView(toDomain(row), this.publicBaseUrl);
+  }
+
+  /** The methods routing can place for this order's merchant and amount (支付方式). */
+  async offeredMethods(
+    payment: PaymentView,
+    device?: 'MOBILE' | 'DESKTOP',
+  ): Promise<PaymentMethod[]> {
+    const offer = await this.requests.request(OfferMethods, {
+      merchantId: payment.merchantId,
+      amount: {
+        amountMinor: payment.amount.amountMinor,
+        currency: payment.amount.currency as 'CNY',
+      },
+      ...(device ? { device } : {}),
+    });
+    return offer.methods.map((offered) => offered.method);
   }
 
   async pay(paymentId: string, method: PaymentMethod): Promise<CheckoutCredentials> {

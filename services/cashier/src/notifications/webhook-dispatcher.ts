@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
-import { PollingWorker } from '../shared/polling-worker';
+import { PollingWorker } from '@paylab/platform';
 import { MerchantNotifications } from './merchant-notifications.service';
 
 export const WEBHOOK_POLL_INTERVAL_MS = Symbol('WEBHOOK_POLL_INTERVAL_MS');

@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
-import { PollingWorker } from '../shared/polling-worker';
+import { PollingWorker } from '@paylab/platform';
 import { PaymentOrders } from './payment-orders.service';
 
 export const PAYMENT_EXPIRY_SWEEP_INTERVAL_MS = Symbol('PAYMENT_EXPIRY_SWEEP_INTERVAL_MS');

@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
+import { PollingWorker, type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
 import type { DataSource } from 'typeorm';
 import { ALIPAY_SANDBOX_SETTINGS, type AlipaySandboxSettings } from '../alipay/alipay.tokens';
 import { TradeEntity } from '../alipay/trade.entity';
@@ -33,9 +33,7 @@ interface DueNotification {
  */
 @Injectable()
 export class NotificationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly worker: PollingWorker;
   private readonly channels: ReadonlyMap<string, NotificationChannel>;
 
   constructor(
@@ -45,25 +43,23 @@ export class NotificationWorker implements OnApplicationBootstrap, BeforeApplica
     @Inject(NOTIFICATION_CHANNELS) channels: readonly NotificationChannel[],
   ) {
     this.channels = new Map(channels.map((channel) => [channel.channel, channel]));
+    this.worker = new PollingWorker(
+      'sandbox-notifications',
+      settings.callbackPollIntervalMs,
+      async () => {
+        await this.pass();
+        return false;
+      },
+      logger,
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.worker.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.pass()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'notification pass failed'))
-        .finally(() => this.schedule());
-    }, this.settings.callbackPollIntervalMs);
+    await this.worker.stop();
   }
 
   /** One pass: claim what is due, send each, record each outcome. */

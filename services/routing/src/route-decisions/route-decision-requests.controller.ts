@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { DecideRoute, type ReplyEnvelope } from '@paylab/contracts';
+import { DecideRoute, OfferMethods, type ReplyEnvelope } from '@paylab/contracts';
 import { answerRequest } from '@paylab/messaging';
 import { RouteDecisions } from './route-decisions.service';
 
@@ -32,6 +32,25 @@ export class RouteDecisionRequestsController {
         chosen: pick(chosen!),
         fallbacks: fallbacks.map(pick),
       };
+    });
+  }
+
+  /** The methods checkout may offer: each method that would route, decided without storing. */
+  @MessagePattern(OfferMethods.topic)
+  offer(@Payload() data: unknown): Promise<ReplyEnvelope> {
+    return answerRequest(OfferMethods, data, async (request) => {
+      const methods = [];
+      for (const method of ['ALIPAY', 'WECHAT_PAY', 'UNIONPAY'] as const) {
+        const simulation = await this.decisions
+          .simulate({ ...request, method }, {})
+          .catch((error: unknown) => {
+            if ((error as { code?: string }).code === 'ROUTING.MERCHANT_HAS_NO_CHANNEL_ACCOUNTS')
+              return undefined;
+            throw error;
+          });
+        if (simulation?.chosen) methods.push({ method, channel: simulation.chosen.channel });
+      }
+      return { methods };
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { PaylabLogger } from '@paylab/platform';
+import type { PaylabLogger } from '../logging/logger';
 
 /**
  * A background loop for one replica: run `pass`, sleep `intervalMs` (none when the pass says more
