@@ -78,6 +78,7 @@ describe('acquiring ⇄ sandbox Alipay: charge, callback, active query, statemen
       HTTP_PORT: String(sandboxPort),
       DATABASE_URL: databaseUrl,
       PUBLIC_BASE_URL: sandboxUrl,
+      API_BASE_URL: sandboxUrl,
       INSTRUCTOR_TOKEN,
       CALLBACK_TIME_SCALE: '0.0005',
       CALLBACK_POLL_INTERVAL_MS: '50',

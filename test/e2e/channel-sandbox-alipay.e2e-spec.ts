@@ -73,6 +73,7 @@ describe('channel-sandbox speaks the Alipay OpenAPI gateway to the real alipay-s
         HTTP_PORT: String(port),
         DATABASE_URL: databaseUrl,
         PUBLIC_BASE_URL: baseUrl,
+        API_BASE_URL: baseUrl,
         INSTRUCTOR_TOKEN,
         CALLBACK_TIME_SCALE: '0.0005',
         CALLBACK_POLL_INTERVAL_MS: '50',

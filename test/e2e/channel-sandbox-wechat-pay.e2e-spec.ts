@@ -122,6 +122,7 @@ describe('channel-sandbox speaks WeChat Pay API v3 to the real wechatpay-axios-p
         HTTP_PORT: String(port),
         DATABASE_URL: databaseUrl,
         PUBLIC_BASE_URL: baseUrl,
+        API_BASE_URL: baseUrl,
         INSTRUCTOR_TOKEN,
         CALLBACK_TIME_SCALE: '0.0005',
         CALLBACK_POLL_INTERVAL_MS: '50',

@@ -49,6 +49,21 @@ describe('one payment through all six services', () => {
     await awayFromCutOff();
     const { payment, createdAt } = await driver.createOrder(1_800);
     expect(payment.state).toBe('CREATED');
+    // The aggregated QR (一码付): the wallet scanning it goes straight to its own method.
+    const scan = (userAgent: string) =>
+      fetch(`${system.urls.cashier}/qr/${payment.id}`, {
+        redirect: 'manual',
+        headers: { 'user-agent': userAgent },
+      });
+    const wechat = await scan(
+      'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.47 NetType/WIFI',
+    );
+    expect(wechat.status).toBe(302);
+    expect(wechat.headers.get('location')).toBe(`/checkout/${payment.id}?method=WECHAT_PAY`);
+    const alipay = await scan('Mozilla/5.0 (Linux; Android 14) AlipayClient/10.5.86.8000');
+    expect(alipay.headers.get('location')).toBe(`/checkout/${payment.id}?method=ALIPAY`);
+    const browser = await scan('Mozilla/5.0 (Macintosh) Safari/605.1.15');
+    expect(browser.headers.get('location')).toBe(`/checkout/${payment.id}`);
     const { qrPayload, payment: processing } = await driver.checkout(payment.id);
     expect(processing.state).toBe('PROCESSING');
     expect(qrPayload).toContain('/alipay/qr/');

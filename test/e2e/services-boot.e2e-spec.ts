@@ -64,6 +64,9 @@ describe('every service as its own process, with the environment compose gives i
       // Its own consumer groups: this run must not take partitions from another run's services.
       KAFKA_CONSUMER_GROUP: `${name}-${databaseName}`,
       ...(name === 'acquiring' ? { PUBLIC_BASE_URL: `http://127.0.0.1:${ports.acquiring}` } : {}),
+      ...(name === 'channel-sandbox'
+        ? { API_BASE_URL: `http://127.0.0.1:${ports['channel-sandbox']}` }
+        : {}),
       ...extra,
     });
 

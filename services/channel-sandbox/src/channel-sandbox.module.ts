@@ -26,6 +26,7 @@ export class ChannelSandboxModule {
   static register(config: ChannelSandboxConfig, logger: PaylabLogger): DynamicModule {
     const settings: AlipaySandboxSettings = {
       publicBaseUrl: config.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+      apiBaseUrl: (config.API_BASE_URL ?? config.PUBLIC_BASE_URL).replace(/\/+$/, ''),
       callbackTimeScale: config.CALLBACK_TIME_SCALE,
       callbackPollIntervalMs: config.CALLBACK_POLL_INTERVAL_MS,
     };

@@ -6,6 +6,11 @@ export const channelSandboxConfigSchema = z.object({
   ...baseEnv,
   ...databaseEnv,
   PUBLIC_BASE_URL: httpUrl(),
+  /**
+   * Where other servers reach the sandbox, for links they fetch themselves (bill downloads).
+   * Defaults to PUBLIC_BASE_URL; in compose the payer's localhost is not the acquiring container's.
+   */
+  API_BASE_URL: httpUrl().optional(),
   /** Bearer token of the instructor API (/v1/faults). No default: a deployment must choose one. */
   INSTRUCTOR_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   /**

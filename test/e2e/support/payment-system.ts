@@ -57,6 +57,7 @@ export async function startPaymentSystem(
   const specific: Record<ServiceName, Record<string, string>> = {
     'channel-sandbox': {
       PUBLIC_BASE_URL: urls['channel-sandbox'],
+      API_BASE_URL: urls['channel-sandbox'],
       INSTRUCTOR_TOKEN,
       CALLBACK_TIME_SCALE: '0.001',
       CALLBACK_POLL_INTERVAL_MS: '100',

@@ -46,6 +46,8 @@ export class PaylabKafkaServer extends ServerKafka {
         allowAutoTopicCreation: false,
         sessionTimeout: settings.sessionTimeoutMs ?? 30_000,
         heartbeatInterval: Math.min(3_000, Math.floor((settings.sessionTimeoutMs ?? 30_000) / 3)),
+        // The idle long-poll; disconnect waits for it, so it bounds how long a shutdown takes.
+        maxWaitTimeInMs: 1_000,
       },
       producer: { createPartitioner: PINNED_PARTITIONER, allowAutoTopicCreation: false },
       run: { partitionsConsumedConcurrently: settings.concurrency },

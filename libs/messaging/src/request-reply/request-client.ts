@@ -61,6 +61,7 @@ export class KafkaRequestClient {
         groupId: `${options.serviceName}-replies`,
         allowAutoTopicCreation: false,
         sessionTimeout: 10_000,
+        maxWaitTimeInMs: 1_000,
         heartbeatInterval: 3_000,
       },
       producer: { createPartitioner: PINNED_PARTITIONER, allowAutoTopicCreation: false },

@@ -168,7 +168,7 @@ export class AlipayTrades {
     return {
       code: '10000',
       msg: 'Success',
-      bill_download_url: `${this.settings.publicBaseUrl}/alipay/bills/${token}`,
+      bill_download_url: `${this.settings.apiBaseUrl}/alipay/bills/${token}`,
     };
   }
 

@@ -171,7 +171,7 @@ export class WechatPayTrades {
       hash_type: 'SHA1',
       // Of the file as served; a payment made on the same day before the download changes it.
       hash_value: createHash('sha1').update(file).digest('hex'),
-      download_url: `${this.settings.publicBaseUrl}/wechatpay/v3/billdownload/file?token=${token}`,
+      download_url: `${this.settings.apiBaseUrl}/wechatpay/v3/billdownload/file?token=${token}`,
     };
   }
 
