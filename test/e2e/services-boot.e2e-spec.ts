@@ -28,11 +28,11 @@ const infra = {
 /** The dependencies each service's readiness must report: exactly what its config needs. */
 const EXPECTED_CHECKS: Record<ServiceName, string[]> = {
   'channel-sandbox': ['postgres'],
-  routing: ['kafka', 'postgres', 'redis'],
-  acquiring: ['kafka', 'postgres', 'redis'],
-  cashier: ['kafka', 'postgres', 'redis'],
-  settlement: ['kafka', 'postgres', 'redis'],
-  reconciliation: ['kafka', 'postgres'],
+  routing: ['kafka', 'kafka-consumer', 'postgres', 'redis'],
+  acquiring: ['kafka', 'kafka-consumer', 'postgres', 'redis'],
+  cashier: ['kafka', 'kafka-consumer', 'postgres', 'redis'],
+  settlement: ['kafka', 'kafka-consumer', 'postgres', 'redis'],
+  reconciliation: ['kafka', 'kafka-consumer', 'postgres'],
 };
 
 const SCHEMAS: Record<ServiceName, string> = {

@@ -19,5 +19,6 @@ export const acquiringService: ServiceDefinition<AcquiringConfig> = {
       brokers: config.KAFKA_BROKERS,
       logger,
       concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
+      startFrom: 'latest',
     }),
 };

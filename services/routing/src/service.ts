@@ -19,5 +19,6 @@ export const routingService: ServiceDefinition<RoutingConfig> = {
       brokers: config.KAFKA_BROKERS,
       logger,
       concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
+      startFrom: 'latest',
     }),
 };

@@ -1,8 +1,8 @@
 import { decodeEvent, type EventEnvelope } from '@paylab/contracts';
-import { Correlation, type PaylabLogger } from '@paylab/platform';
+import { Correlation, type DependencyCheck, type PaylabLogger } from '@paylab/platform';
 import { KafkaContext, ServerKafka, type ReadPacket } from '@nestjs/microservices';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { kafkaClientConfig, PINNED_PARTITIONER } from '../kafka/kafka-factory';
 import { provisionTopics } from '../kafka/topic-provisioner';
@@ -18,6 +18,12 @@ export interface KafkaConsumerOptions {
   retry?: RetryPolicy;
   /** Shorter in tests so a restarted consumer rejoins quickly. */
   sessionTimeoutMs?: number;
+  /**
+   * Where a brand-new consumer group starts. Events: from the earliest message, so nothing is
+   * missed. Request responders: from the latest — a request nobody answered in time has already
+   * failed for its asker, and answering it late would repeat its side effects.
+   */
+  startFrom?: 'earliest' | 'latest';
 }
 
 /**
@@ -29,7 +35,11 @@ export interface KafkaConsumerOptions {
  * - the handler receives the validated EventEnvelope and runs in its correlation scope.
  * Handlers make themselves idempotent with Inbox.consumeOnce.
  */
-export class PaylabKafkaServer extends ServerKafka {
+export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
+  /** Readiness: a service is not ready to consume until its consumer has joined its group. */
+  readonly name = 'kafka-consumer';
+  private groupJoined = false;
+
   private readonly retry: RetryPolicy;
   private readonly log: PaylabLogger;
   private readonly consumerGroup: string;
@@ -51,7 +61,7 @@ export class PaylabKafkaServer extends ServerKafka {
       },
       producer: { createPartitioner: PINNED_PARTITIONER, allowAutoTopicCreation: false },
       run: { partitionsConsumedConcurrently: settings.concurrency },
-      subscribe: { fromBeginning: true },
+      subscribe: { fromBeginning: (settings.startFrom ?? 'earliest') === 'earliest' },
       // Events are decoded from the raw bytes (see rawMessage); requests get Nest's parsed JSON.
       parser: { keepBinary: false },
       postfixId: '',
@@ -66,6 +76,24 @@ export class PaylabKafkaServer extends ServerKafka {
    * like JSON into objects; validation and dead letters must see the original bytes.
    */
   private readonly rawMessage = new AsyncLocalStorage<KafkaMessage>();
+
+  async check(): Promise<void> {
+    if (!this.groupJoined) throw new Error(`consumer group ${this.consumerGroup} not joined (yet)`);
+  }
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    const consumer = this.consumer as unknown as Consumer | null;
+    if (!consumer) return;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.groupJoined = true;
+    });
+    for (const event of [consumer.events.CRASH, consumer.events.DISCONNECT, consumer.events.STOP]) {
+      consumer.on(event, () => {
+        this.groupJoined = false;
+      });
+    }
+  }
 
   override handleMessage(payload: EachMessagePayload): Promise<unknown> {
     return this.rawMessage.run(payload.message, () => super.handleMessage(payload as never));

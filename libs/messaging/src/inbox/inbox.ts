@@ -1,4 +1,5 @@
 import type { EnvelopeOf, EventContract, EventEnvelope } from '@paylab/contracts';
+import { PermanentMessageError } from '../consumer/retry-policy';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InboxMessageEntity } from './inbox-message.entity';
 
@@ -30,5 +31,27 @@ export class Inbox {
       await apply(manager);
       return 'processed';
     });
+  }
+
+  /**
+   * consumeOnce for one contract on a shared topic: other event types on the topic are not this
+   * consumer's business ('not ours'); an unknown version of its own event is dead-lettered
+   * rather than misread.
+   */
+  async consumeContract<C extends EventContract>(
+    consumer: string,
+    contract: C,
+    envelope: EventEnvelope,
+    apply: (manager: EntityManager, envelope: EnvelopeOf<C>) => Promise<void>,
+  ): Promise<ConsumeOutcome | 'not ours'> {
+    if (envelope.type !== contract.type) return 'not ours';
+    if (envelope.version !== contract.version) {
+      throw new PermanentMessageError(
+        `${consumer} does not understand ${envelope.type} v${envelope.version}`,
+      );
+    }
+    return this.consumeOnce(consumer, envelope, (manager) =>
+      apply(manager, envelope as EnvelopeOf<C>),
+    );
   }
 }

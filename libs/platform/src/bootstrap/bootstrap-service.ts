@@ -4,6 +4,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { z } from 'zod';
 import type { BaseConfig } from '../config/env-schemas';
 import { ConfigurationError, loadConfig } from '../config/load-config';
+import { HealthRegistry, type DependencyCheck } from '../health/health-registry';
 import { createLogger, NestPinoLogger, type PaylabLogger } from '../logging/logger';
 import { configureHttpPipeline } from '../http/http-pipeline';
 import { setupOpenApi, type OpenApiInfo } from '../openapi/setup-openapi';
@@ -44,7 +45,13 @@ export async function startService<C extends BaseConfig>(
   configureHttpPipeline(app);
   setupOpenApi(app, definition.openApi);
   if (definition.consumer) {
-    app.connectMicroservice(definition.consumer(config, logger), { inheritAppConfig: true });
+    const consumer = definition.consumer(config, logger);
+    // A consumer that can report its own readiness (joined its group) takes part in /health.
+    const strategy = (consumer as { strategy?: Partial<DependencyCheck> }).strategy;
+    if (typeof strategy?.check === 'function' && typeof strategy.name === 'string') {
+      app.get(HealthRegistry).register(strategy as DependencyCheck);
+    }
+    app.connectMicroservice(consumer, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);

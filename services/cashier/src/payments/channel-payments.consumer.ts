@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ChannelPaymentSucceeded, Topics, type EnvelopeOf } from '@paylab/contracts';
-import { Inbox, PermanentMessageError } from '@paylab/messaging';
+import { Inbox } from '@paylab/messaging';
 import { PaymentOrders } from './payment-orders.service';
 
 /** The inbox name of this consumer: its processed message ids are kept under it. */
@@ -19,17 +19,15 @@ export class ChannelPaymentsConsumer {
   async onChannelPayment(
     @Payload() envelope: EnvelopeOf<typeof ChannelPaymentSucceeded>,
   ): Promise<void> {
-    // Other event types on this topic are not ours; a new version of ours must not pass unseen.
-    if (envelope.type !== ChannelPaymentSucceeded.type) return;
-    if (envelope.version !== ChannelPaymentSucceeded.version) {
-      throw new PermanentMessageError(
-        `cashier does not understand ${envelope.type} v${envelope.version}`,
-      );
-    }
-    // Redelivery of the same message: the inbox. The same transaction under a new message id:
-    // the order (same transaction id = duplicate; see PaymentOrders.applyChannelPayment).
-    await this.inbox.consumeOnce(PAYMENT_STATUS_CONSUMER, envelope, async (manager) => {
-      await this.payments.applyChannelPayment(manager, envelope);
-    });
+    // Redelivery of the same message is a no-op (inbox); other event types on the topic are not
+    // ours, and an unknown version is dead-lettered (Inbox.consumeContract).
+    await this.inbox.consumeContract(
+      PAYMENT_STATUS_CONSUMER,
+      ChannelPaymentSucceeded,
+      envelope,
+      async (manager) => {
+        await this.payments.applyChannelPayment(manager, envelope);
+      },
+    );
   }
 }
