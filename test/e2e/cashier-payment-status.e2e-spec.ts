@@ -4,6 +4,7 @@
  * in this test standing in for the merchant's webhook receiver. ChannelPaymentSucceeded events are
  * published onto the real topic with the headers acquiring's outbox relay would give them.
  */
+import { deadLetterOf as findDeadLetter } from '@paylab/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -13,13 +14,11 @@ import { Client } from 'pg';
 import {
   ChannelPaymentSucceeded,
   DeadLetterHeaders,
-  deadLetterTopicOf,
-  MessageHeaders,
   Topics,
   type PayloadOf,
 } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
-import { createKafka, publishRaw, readTopic, type ReadMessage } from '@paylab/messaging';
+import { createKafka, publishEvent, type ReadMessage } from '@paylab/messaging';
 import { createLogger } from '@paylab/platform';
 import {
   createDatabase,
@@ -212,21 +211,10 @@ describe('cashier: channel payments, signed merchant webhooks and order expiry',
 
   /** Publishes as acquiring's outbox relay would: key = payment id, envelope in headers. */
   async function publish(payload: ChannelPayment, messageId = newId('evt')): Promise<string> {
-    await publishRaw(kafka, Topics.channelPayments.name, [
-      {
-        key: payload.paymentId,
-        value: JSON.stringify(payload),
-        headers: {
-          [MessageHeaders.messageId]: messageId,
-          [MessageHeaders.eventType]: ChannelPaymentSucceeded.type,
-          [MessageHeaders.schemaVersion]: String(ChannelPaymentSucceeded.version),
-          [MessageHeaders.correlationId]: `corr-${messageId}`,
-          [MessageHeaders.producer]: 'e2e-acquiring',
-          [MessageHeaders.occurredAt]: new Date().toISOString(),
-        },
-      },
-    ]);
-    return messageId;
+    return publishEvent(kafka, ChannelPaymentSucceeded, payload, {
+      messageId,
+      producer: 'e2e-acquiring',
+    });
   }
 
   async function count(sql: string, values: unknown[]): Promise<number> {
@@ -300,25 +288,8 @@ describe('cashier: channel payments, signed merchant webhooks and order expiry',
     return body;
   }
 
-  async function deadLetterOf(messageId: string): Promise<ReadMessage> {
-    const [letter] = await waitFor(
-      `dead letter of ${messageId}`,
-      async () =>
-        (
-          await readTopic(kafka, deadLetterTopicOf(Topics.channelPayments.name), {
-            minMessages: 1,
-            timeoutMs: 3_000,
-          })
-        ).filter(
-          (m) =>
-            m.headers[MessageHeaders.messageId] === messageId &&
-            m.headers[DeadLetterHeaders.consumerGroup] === consumerGroup,
-        ),
-      (found) => found.length === 1,
-      { timeoutMs: 90_000, intervalMs: 500 },
-    );
-    return letter;
-  }
+  const deadLetterOf = (messageId: string): Promise<ReadMessage> =>
+    findDeadLetter(kafka, Topics.channelPayments.name, messageId, consumerGroup, 90_000);
 
   // ---- payment succeeded ---------------------------------------------------------------
 

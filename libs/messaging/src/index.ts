@@ -22,3 +22,4 @@ export * from './kafka/topic-tools';
 export * from './request-reply/answer-request';
 export * from './request-reply/request-client';
 export * from './request-reply/request-reply.module';
+export * from './outbox/event-headers';

@@ -1,6 +1,6 @@
-import { ChannelPaymentSucceeded, MessageHeaders, Topics } from '@paylab/contracts';
+import { ChannelPaymentSucceeded } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
-import { createKafka, kafkaConsumer, publishRaw } from '@paylab/messaging';
+import { createKafka, kafkaConsumer, publishEvent } from '@paylab/messaging';
 import { createLogger, startService, type RunningService } from '@paylab/platform';
 import {
   createDatabase,
@@ -122,22 +122,14 @@ describe('reconciliation: projection from ChannelPaymentSucceeded + recon runs (
 
   /** Publishes each event as acquiring's outbox would: key = payment id, the PayLab headers. */
   async function publish(events: Array<{ payment: Payment; messageId?: string }>): Promise<void> {
-    await publishRaw(
-      kafka,
-      Topics.channelPayments.name,
-      events.map(({ payment: p, messageId }) => ({
-        key: ChannelPaymentSucceeded.keyOf(p),
-        value: JSON.stringify(ChannelPaymentSucceeded.schema.parse(p)),
-        headers: {
-          [MessageHeaders.messageId]: messageId ?? newId('evt'),
-          [MessageHeaders.eventType]: ChannelPaymentSucceeded.type,
-          [MessageHeaders.schemaVersion]: String(ChannelPaymentSucceeded.version),
-          [MessageHeaders.correlationId]: `it-recon-${p.paymentId}`,
-          [MessageHeaders.producer]: 'acquiring',
-          [MessageHeaders.occurredAt]: p.paidAt,
-        },
-      })),
-    );
+    for (const { payment: p, messageId } of events) {
+      await publishEvent(kafka, ChannelPaymentSucceeded, ChannelPaymentSucceeded.schema.parse(p), {
+        messageId,
+        correlationId: `it-recon-${p.paymentId}`,
+        producer: 'acquiring',
+        occurredAt: p.paidAt,
+      });
+    }
   }
 
   async function projected(channel: string, businessDate: string): Promise<number> {

@@ -4,18 +4,18 @@
  * real topic with the headers acquiring's outbox would give them, and everything is asserted
  * through the service's REST API, its tables and the topics it writes to.
  */
+import { deadLetterOf as findDeadLetter } from '@paylab/testing';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import {
   ChannelPaymentSucceeded,
   DeadLetterHeaders,
-  deadLetterTopicOf,
   MessageHeaders,
   Topics,
   type PayloadOf,
 } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
-import { createKafka, publishRaw, readTopic, type ReadMessage } from '@paylab/messaging';
+import { createKafka, publishEvent, readTopic, type ReadMessage } from '@paylab/messaging';
 import { createLogger, startService, type RunningService } from '@paylab/platform';
 import { createDatabase, dropDatabase, ENV_VARIABLES, freePort, waitFor } from '@paylab/testing';
 import { settlementService } from '../../../services/settlement/src/service';
@@ -117,22 +117,11 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
     payload: unknown,
     options: { messageId?: string; correlationId?: string; key?: string } = {},
   ): Promise<string> => {
-    const messageId = options.messageId ?? newId('evt');
-    await publishRaw(kafka, Topics.channelPayments.name, [
-      {
-        key: options.key ?? (payload as { paymentId: string }).paymentId,
-        value: JSON.stringify(payload),
-        headers: {
-          [MessageHeaders.messageId]: messageId,
-          [MessageHeaders.eventType]: ChannelPaymentSucceeded.type,
-          [MessageHeaders.schemaVersion]: String(ChannelPaymentSucceeded.version),
-          [MessageHeaders.correlationId]: options.correlationId ?? `corr-${messageId}`,
-          [MessageHeaders.producer]: 'it-acquiring',
-          [MessageHeaders.occurredAt]: new Date().toISOString(),
-        },
-      },
-    ]);
-    return messageId;
+    return publishEvent(kafka, ChannelPaymentSucceeded, payload, {
+      ...options,
+      key: options.key ?? (payload as { paymentId: string }).paymentId,
+      producer: 'it-acquiring',
+    });
   };
 
   /** The body typed as the caller expects; the assertions check it. */
@@ -168,25 +157,8 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
     );
 
   /** Our group's dead letter for one message: other groups dead-letter the same poison too. */
-  const deadLetterOf = async (messageId: string): Promise<ReadMessage> => {
-    const [letter] = await waitFor(
-      `dead letter of ${messageId}`,
-      async () =>
-        (
-          await readTopic(kafka, deadLetterTopicOf(Topics.channelPayments.name), {
-            minMessages: 1,
-            timeoutMs: 3_000,
-          })
-        ).filter(
-          (m) =>
-            m.headers[MessageHeaders.messageId] === messageId &&
-            m.headers[DeadLetterHeaders.consumerGroup] === consumerGroup,
-        ),
-      (found) => found.length === 1,
-      { timeoutMs: 60_000, intervalMs: 500 },
-    );
-    return letter;
-  };
+  const deadLetterOf = (messageId: string): Promise<ReadMessage> =>
+    findDeadLetter(kafka, Topics.channelPayments.name, messageId, consumerGroup, 60_000);
 
   // ---- clearing ------------------------------------------------------------------------
 

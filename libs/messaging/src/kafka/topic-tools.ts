@@ -1,4 +1,7 @@
+import type { EventContract } from '@paylab/contracts';
+import { newId } from '@paylab/ids';
 import type { Kafka } from 'kafkajs';
+import { eventHeaders } from '../outbox/event-headers';
 import { PINNED_PARTITIONER } from './kafka-factory';
 
 export interface ReadMessage {
@@ -92,4 +95,49 @@ export async function publishRaw(
   } finally {
     await producer.disconnect();
   }
+}
+
+export interface PublishEventOptions {
+  messageId?: string;
+  correlationId?: string;
+  /** Defaults to the contract's key of the payload. */
+  key?: string;
+  producer?: string;
+  occurredAt?: Date | string;
+}
+
+/**
+ * Publishes one event as a service's relay would (same key, same headers) but without an
+ * outbox and without validating the payload: for tests and for replaying by hand. Returns
+ * the message id.
+ */
+export async function publishEvent(
+  kafka: Kafka,
+  contract: EventContract,
+  payload: unknown,
+  options: PublishEventOptions = {},
+): Promise<string> {
+  const messageId = options.messageId ?? newId('evt');
+  let key = options.key ?? null;
+  if (key === null) {
+    try {
+      key = (contract.keyOf(payload as never) as string | undefined) ?? null;
+    } catch {
+      key = null;
+    }
+  }
+  await publishRaw(kafka, contract.topic, [
+    {
+      key,
+      value: JSON.stringify(payload),
+      headers: eventHeaders({
+        messageId,
+        contract,
+        correlationId: options.correlationId ?? `corr-${messageId}`,
+        producer: options.producer ?? 'manual',
+        occurredAt: options.occurredAt ?? new Date(),
+      }),
+    },
+  ]);
+  return messageId;
 }

@@ -1,7 +1,8 @@
-import { MessageHeaders, type EventContract, type PayloadOf } from '@paylab/contracts';
+import type { EventContract, PayloadOf } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
 import { Correlation } from '@paylab/platform';
 import type { EntityManager } from 'typeorm';
+import { eventHeaders } from './event-headers';
 import { OutboxMessageEntity } from './outbox-message.entity';
 
 export interface PublishOptions {
@@ -36,15 +37,14 @@ export class Outbox {
     const occurredAt = options.occurredAt ?? new Date();
     const correlationId = options.correlationId ?? scope?.correlationId ?? messageId;
     const causationId = options.causationId ?? scope?.causationId ?? scope?.requestId;
-    const headers: Record<string, string> = {
-      [MessageHeaders.messageId]: messageId,
-      [MessageHeaders.eventType]: contract.type,
-      [MessageHeaders.schemaVersion]: String(contract.version),
-      [MessageHeaders.correlationId]: correlationId,
-      [MessageHeaders.producer]: this.producerName,
-      [MessageHeaders.occurredAt]: occurredAt.toISOString(),
-      ...(causationId ? { [MessageHeaders.causationId]: causationId } : {}),
-    };
+    const headers = eventHeaders({
+      messageId,
+      contract,
+      correlationId,
+      causationId,
+      producer: this.producerName,
+      occurredAt,
+    });
     await manager.insert(OutboxMessageEntity, {
       messageId,
       topic: contract.topic,

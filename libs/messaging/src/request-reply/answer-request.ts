@@ -1,3 +1,4 @@
+import { isCodedError } from '@paylab/platform';
 import type { ReplyEnvelope, RequestContract, RequestOf, ResponseOf } from '@paylab/contracts';
 
 /**
@@ -27,18 +28,13 @@ export async function answerRequest<C extends RequestContract>(
     const value = contract.response.parse(await work(parsed.data as RequestOf<C>));
     return { ok: true, result: value };
   } catch (error) {
-    const coded = error as { code?: unknown; message?: unknown; param?: unknown };
-    if (
-      error instanceof Error &&
-      typeof coded.code === 'string' &&
-      /^[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*$/.test(coded.code)
-    ) {
+    if (isCodedError(error)) {
       return {
         ok: false,
         error: {
-          code: coded.code,
+          code: error.code,
           message: error.message,
-          ...(typeof coded.param === 'string' ? { param: coded.param } : {}),
+          ...(typeof error.param === 'string' ? { param: error.param } : {}),
         },
       };
     }
