@@ -1,12 +1,16 @@
 import type { EventContract } from './define-event';
-import { ChannelPaymentSucceeded } from './events/channel-payments';
+import { ChannelPaymentClosed, ChannelPaymentSucceeded } from './events/channel-payments';
+import { ChannelRefundFailed, ChannelRefundSucceeded } from './events/channel-refunds';
 import { PaymentCleared } from './events/clearings';
+import { RefundFailed, RefundRequested, RefundSucceeded } from './events/refunds';
 import {
+  LatePaymentRecorded,
   PaymentOrderClosed,
   PaymentOrderCreated,
   PaymentOrderFailed,
   PaymentOrderProcessing,
   PaymentOrderSucceeded,
+  PaymentOrderSucceededV2,
 } from './events/payment-orders';
 import { topicDefinition } from './topics';
 import { MessageHeaders, type EventEnvelope } from './wire';
@@ -15,9 +19,17 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   PaymentOrderCreated,
   PaymentOrderProcessing,
   PaymentOrderSucceeded,
+  PaymentOrderSucceededV2,
   PaymentOrderFailed,
   PaymentOrderClosed,
+  LatePaymentRecorded,
   ChannelPaymentSucceeded,
+  ChannelPaymentClosed,
+  RefundRequested,
+  RefundSucceeded,
+  RefundFailed,
+  ChannelRefundSucceeded,
+  ChannelRefundFailed,
   PaymentCleared,
 ];
 

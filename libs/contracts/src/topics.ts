@@ -40,6 +40,26 @@ export const Topics = {
     partitions: 3,
     description: 'Charge requests from checkout (request/reply); answers go to <topic>.reply.',
   },
+  refunds: {
+    name: 'paylab.cashier.refunds',
+    owner: 'cashier',
+    partitions: 3,
+    description:
+      'Lifecycle of refunds (退款单): requested, succeeded, failed; keyed by payment id.',
+  },
+  channelRefunds: {
+    name: 'paylab.acquiring.channel-refunds',
+    owner: 'acquiring',
+    partitions: 3,
+    description: 'Refunds confirmed or refused by the channel, keyed by payment id.',
+  },
+  closeChargeRequests: {
+    name: 'paylab.acquiring.close-charge-requests',
+    owner: 'acquiring',
+    partitions: 3,
+    description:
+      "Close a payment's channel trade before its order is closed (request/reply); answers go to <topic>.reply.",
+  },
   clearings: {
     name: 'paylab.settlement.clearings',
     owner: 'settlement',

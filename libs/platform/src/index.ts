@@ -17,3 +17,4 @@ export * from './http/http-pipeline';
 export * from './errors/error-catalogue';
 export * from './http/validation';
 export * from './workers/polling-worker';
+export * from './auth/operator-access';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
 import { Topics } from '../topics';
-import { money, prefixedId, utcTimestamp } from './common';
+import { channelAccountId } from './channel-payments';
+import { businessDate, channelCode, money, prefixedId, utcTimestamp } from './common';
 
 export const PaymentOrderCreated = defineEvent({
   type: 'payment_order.created',
@@ -73,6 +74,55 @@ export const PaymentOrderFailed = defineEvent({
     merchantId: prefixedId('mch'),
     failureCode: z.string().min(1).max(64),
     failedAt: utcTimestamp,
+  }),
+  keyOf: (payload) => payload.paymentId,
+});
+
+/** The channel facts settlement clears with, carried on cashier's verdicts about a payment. */
+const channelFacts = {
+  transactionId: prefixedId('txn'),
+  channel: channelCode,
+  channelAccountId: channelAccountId.optional(),
+  channelTradeNo: z.string().min(1).max(64),
+  paidAt: utcTimestamp,
+  businessDate,
+};
+
+/**
+ * v2 carries the channel facts, so that settlement clears from cashier's verdict (this order was
+ * paid and the merchant is owed) rather than from the channel's report alone: a payment for a
+ * closed order must never reach the merchant's balance.
+ */
+export const PaymentOrderSucceededV2 = defineEvent({
+  type: 'payment_order.succeeded',
+  version: 2,
+  topic: Topics.paymentOrders.name,
+  description:
+    'The order was paid (SUCCEEDED), with the channel facts settlement clears it with; the merchant is notified.',
+  schema: z.object({
+    paymentId: prefixedId('pay'),
+    merchantId: prefixedId('mch'),
+    amount: money,
+    succeededAt: utcTimestamp,
+    ...channelFacts,
+  }),
+  keyOf: (payload) => payload.paymentId,
+});
+
+export const LatePaymentRecorded = defineEvent({
+  type: 'late_payment.recorded',
+  version: 1,
+  topic: Topics.paymentOrders.name,
+  description:
+    'Money arrived for an order that cannot take it (closed, failed or already paid): held in suspense and returned to the payer by refund refundId, never credited to the merchant.',
+  schema: z.object({
+    paymentId: prefixedId('pay'),
+    merchantId: prefixedId('mch'),
+    amount: money,
+    reason: z.enum(['ORDER_CLOSED', 'ORDER_FAILED', 'PAID_TWICE']),
+    refundId: prefixedId('ref'),
+    recordedAt: utcTimestamp,
+    ...channelFacts,
   }),
   keyOf: (payload) => payload.paymentId,
 });
