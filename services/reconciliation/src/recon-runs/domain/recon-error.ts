@@ -1,3 +1,5 @@
+import { DomainError } from '@paylab/errors';
+
 /**
  * Stable, machine-readable codes for reconciliation (对账) failures. Callers (the API error
  * mapper, tests) branch on `code`, never on `message`. `param` names the request field at fault.
@@ -10,18 +12,15 @@ export type ReconErrorCode =
   /** The matcher was called with inputs that break its preconditions (a programming error). */
   | 'RECON.INVALID_INPUT';
 
-export class ReconError extends Error {
+export class ReconError extends DomainError<ReconErrorCode> {
   constructor(
-    readonly code: ReconErrorCode,
+    code: ReconErrorCode,
     message: string,
-    readonly param?: string,
+    param?: string,
     /** 1-based line of the statement file at fault, for RECON.STATEMENT_MALFORMED. */
     readonly line?: number,
   ) {
-    super(message);
-    this.name = 'ReconError';
-    // Keeps `instanceof ReconError` reliable even if this code is ever down-levelled to ES5.
-    Object.setPrototypeOf(this, new.target.prototype);
+    super(code, message, param);
   }
 }
 

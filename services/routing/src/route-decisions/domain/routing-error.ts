@@ -1,22 +1,8 @@
+import { DomainError } from '@paylab/errors';
 import type { CandidateTrace } from './route-model';
 
-/**
- * A broken routing rule, raised by pure domain code. It knows nothing about HTTP: the API layer
- * maps `code` to an error type and status. Callers branch on `code` (stable), never on
- * `message` (free to be reworded). `param` names the offending request field when there is one.
- */
-export class RoutingError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly param?: string,
-  ) {
-    super(message);
-    this.name = 'RoutingError';
-    // Keeps `instanceof` reliable even if this code is ever down-levelled to ES5.
-    Object.setPrototypeOf(this, new.target.prototype);
-  }
-}
+/** A broken routing rule (`ROUTING.…`), raised by pure domain code. */
+export class RoutingError extends DomainError {}
 
 /**
  * Every candidate was dropped. The trace says why, candidate by candidate, so that whoever reads

@@ -1,3 +1,5 @@
+import { DomainError } from '@paylab/errors';
+
 /**
  * Stable, machine-readable codes for clearing (清分) failures. Callers (the event consumer, the
  * API error mapper) branch on `code`, never on `message`.
@@ -16,14 +18,4 @@ export type ClearingErrorCode =
   | 'CLEARING.DUPLICATE_REFUND'
   | 'CLEARING.INCONSISTENT_REFUND_HISTORY';
 
-export class ClearingError extends Error {
-  readonly code: ClearingErrorCode;
-
-  constructor(code: ClearingErrorCode, message: string) {
-    super(message);
-    this.name = 'ClearingError';
-    this.code = code;
-    // Keeps `instanceof ClearingError` reliable even if this code is ever down-levelled to ES5.
-    Object.setPrototypeOf(this, new.target.prototype);
-  }
-}
+export class ClearingError extends DomainError<ClearingErrorCode> {}

@@ -1,3 +1,5 @@
+import { DomainError } from '@paylab/errors';
+
 /**
  * Stable, machine-readable codes for ledger (账务) failures. Callers branch on `code`, never on
  * `message`.
@@ -12,14 +14,4 @@ export type LedgerErrorCode =
   | 'LEDGER.INVALID_ENTRY'
   | 'LEDGER.INVALID_REFERENCE';
 
-export class LedgerError extends Error {
-  readonly code: LedgerErrorCode;
-
-  constructor(code: LedgerErrorCode, message: string) {
-    super(message);
-    this.name = 'LedgerError';
-    this.code = code;
-    // Keeps `instanceof LedgerError` reliable even if this code is ever down-levelled to ES5.
-    Object.setPrototypeOf(this, new.target.prototype);
-  }
-}
+export class LedgerError extends DomainError<LedgerErrorCode> {}
