@@ -75,6 +75,13 @@ describe('channel refund rules', () => {
       stage: 'QUERY',
       delayMs: 4000,
     });
+    // A ceiling below the first query's wait does not bring the query forward.
+    expect(
+      decideAfterAnswer('SUBMIT', { status: 'PROCESSING' }, 1, {
+        queryAfterMs: 5000,
+        maxDelayMs: 2000,
+      }),
+    ).toMatchObject({ delayMs: 5000 });
     expect(decideAfterAnswer('QUERY', { status: 'NOT_FOUND' }, 2, settings)).toEqual({
       kind: 'resubmit',
     });

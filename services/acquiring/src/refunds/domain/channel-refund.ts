@@ -125,7 +125,12 @@ export function decideAfterAnswer(
       return {
         kind: 'await',
         stage: 'QUERY',
-        delayMs: backoffMs(attempts, settings.queryAfterMs, settings.maxDelayMs),
+        // The first query never comes sooner than queryAfterMs, whatever the ceiling.
+        delayMs: backoffMs(
+          attempts,
+          settings.queryAfterMs,
+          Math.max(settings.maxDelayMs, settings.queryAfterMs),
+        ),
       };
     case 'NOT_FOUND':
       // A submission never answers NOT_FOUND; a query that does means the channel never got it.
