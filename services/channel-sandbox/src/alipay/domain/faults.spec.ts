@@ -1,4 +1,10 @@
-import { FaultParamsError, parseFaultParams, planPaymentFaults, planRefundFaults } from './faults';
+import {
+  type ActiveFault,
+  FaultParamsError,
+  parseFaultParams,
+  planPaymentFaults,
+  planRefundFaults,
+} from './faults';
 
 describe('fault injection', () => {
   it('fills defaults and rejects unknown or invalid params', () => {
@@ -35,7 +41,7 @@ describe('fault injection', () => {
 
 describe('refund faults', () => {
   it('plan the next refund and leave payment faults alone (and the reverse)', () => {
-    const active = [
+    const active: ActiveFault[] = [
       { id: 1, kind: 'DROP_CALLBACK' as const, params: {} },
       { id: 2, kind: 'REFUND_RESULT_DELAYED' as const, params: { delaySeconds: 5 } },
       { id: 3, kind: 'REFUND_FAILS' as const, params: {} },
