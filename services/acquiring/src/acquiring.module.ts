@@ -10,6 +10,14 @@ import { ChannelAdapters } from './channels/channel-adapters';
 import { WechatPayAdapter } from './channels/wechat-pay/wechat-pay.adapter';
 import { acquiringSchema, type AcquiringConfig } from './config';
 import { ACQUIRING_ENTITIES, ACQUIRING_MIGRATIONS } from './persistence';
+import {
+  ChannelRefunds,
+  REFUND_SETTINGS,
+  type RefundSettings,
+} from './refunds/channel-refunds.service';
+import { RefundRequestsConsumer } from './refunds/refund-requests.consumer';
+import { RefundWorker } from './refunds/refund.worker';
+import { RefundsController } from './refunds/refunds.controller';
 import { ActiveQueryWorker } from './transactions/active-query.worker';
 import {
   ACQUIRING_SETTINGS,
@@ -48,6 +56,13 @@ export class AcquiringModule {
       activeQueryIntervalMs: config.ACTIVE_QUERY_INTERVAL_MS,
       activeQueryAfterMs: config.ACTIVE_QUERY_AFTER_MS,
     };
+    const refundSettings: RefundSettings = {
+      workerIntervalMs: config.REFUND_WORKER_INTERVAL_MS,
+      queryAfterMs: config.REFUND_QUERY_AFTER_MS,
+      retryBaseMs: config.REFUND_RETRY_BASE_MS,
+      retryMaxMs: config.REFUND_RETRY_MAX_MS,
+      claimLeaseMs: 60_000,
+    };
     return {
       module: AcquiringModule,
       imports: [
@@ -65,16 +80,25 @@ export class AcquiringModule {
           serviceName: 'acquiring',
           brokers: config.KAFKA_BROKERS,
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-          publishes: [Topics.channelPayments.name],
+          publishes: [Topics.channelPayments.name, Topics.channelRefunds.name],
         }),
       ],
-      controllers: [TransactionsController, CallbacksController, ChargeRequestsController],
+      controllers: [
+        TransactionsController,
+        CallbacksController,
+        ChargeRequestsController,
+        RefundsController,
+        RefundRequestsConsumer,
+      ],
       providers: [
         { provide: ChannelAdapters, useValue: adapters },
         { provide: ACQUIRING_SETTINGS, useValue: settings },
         ChannelTransactions,
         ChannelCallbacks,
         ActiveQueryWorker,
+        { provide: REFUND_SETTINGS, useValue: refundSettings },
+        ChannelRefunds,
+        RefundWorker,
       ],
     };
   }

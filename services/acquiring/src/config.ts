@@ -60,6 +60,14 @@ export const acquiringConfigSchema = z.object({
   ACTIVE_QUERY_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(10_000),
   /** Only transactions at least this old are queried: the callback usually comes first. */
   ACTIVE_QUERY_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  /** Refunds: how often the refund worker submits due refunds and queries unfinished ones. */
+  REFUND_WORKER_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(2_000),
+  /** Wait before the first active query of a refund the channel is still processing. */
+  REFUND_QUERY_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  /** First wait after a refund call without a usable answer (network, 5xx); doubles per attempt. */
+  REFUND_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  /** Ceiling of the refund waits. */
+  REFUND_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(600_000),
 });
 
 export type AcquiringConfig = z.infer<typeof acquiringConfigSchema>;

@@ -12,7 +12,10 @@ export const acquiringService: ServiceDefinition<AcquiringConfig> = {
       'One adapter per payment channel: charge, query, close, refund, callbacks and statements.',
   },
   rootModule: (config, logger) => AcquiringModule.register(config, logger),
-  // Answers charge requests (request/reply) from checkout.
+  // Answers charge requests (request/reply) from checkout, and takes cashier's refund requests
+  // (RefundRequestsConsumer). One consumer group, so it starts from the latest offset as request
+  // responders must: a brand-new group skips refund requests published before it first joined
+  // (only ever on a first deployment; committed offsets carry it from then on).
   consumer: (config, logger) =>
     kafkaConsumer({
       serviceName: config.KAFKA_CONSUMER_GROUP ?? 'acquiring',

@@ -15,6 +15,7 @@ import {
 } from './notifications/notification-channel';
 import { NotificationWorker } from './notifications/notification-worker.service';
 import { CHANNEL_SANDBOX_ENTITIES, CHANNEL_SANDBOX_MIGRATIONS } from './persistence';
+import { TradeRefunds } from './refunds/trade-refunds.service';
 import { TradePayments } from './trades/trade-payments.service';
 import { WechatPayApiController } from './wechat-pay/wechat-pay-api.controller';
 import { WechatPayNotificationChannel } from './wechat-pay/wechat-pay-notification';
@@ -52,6 +53,7 @@ export class ChannelSandboxModule {
       ],
       providers: [
         TradePayments,
+        TradeRefunds,
         AlipayTrades,
         AlipayNotificationChannel,
         WechatPayTrades,

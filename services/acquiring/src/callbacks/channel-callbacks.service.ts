@@ -3,10 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   ChannelError,
-  type ChannelNotification,
+  type ChannelCallback,
+  type ChannelRefundNotification,
   type RawCallbackRequest,
 } from '../channels/channel-adapter';
 import { ChannelAdapters } from '../channels/channel-adapters';
+import { ChannelRefunds } from '../refunds/channel-refunds.service';
 import { DomainError } from '../shared/domain-error';
 import { ChannelTransactions } from '../transactions/channel-transactions.service';
 import { type CallbackOutcome, RawCallbackEntity } from './raw-callback.entity';
@@ -29,6 +31,7 @@ export class ChannelCallbacks {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly adapters: ChannelAdapters,
     private readonly transactions: ChannelTransactions,
+    private readonly refunds: ChannelRefunds,
   ) {}
 
   async receive(channel: string, raw: RawCallbackRequest): Promise<CallbackReply> {
@@ -48,7 +51,7 @@ export class ChannelCallbacks {
     });
     const headers = auditHeadersOf(raw, replies.auditHeaders);
 
-    let notification: ChannelNotification;
+    let notification: ChannelCallback;
     try {
       notification = await adapter.verifyCallback(raw);
     } catch (error) {
@@ -60,6 +63,10 @@ export class ChannelCallbacks {
         headers,
       });
       return refuse(400, 'REJECTED', `${error.code}: the callback cannot be trusted`);
+    }
+
+    if (notification.kind === 'REFUND') {
+      return this.receiveRefund(channel, raw, notification, headers, acknowledge, refuse);
     }
 
     return this.dataSource.transaction(async (manager) => {
@@ -117,6 +124,47 @@ export class ChannelCallbacks {
     });
   }
 
+  /**
+   * A refund notification (WeChat Pay REFUND.*): settles the PENDING refund exactly once, in
+   * the same transaction as its audit record; a repeat is acknowledged and changes nothing.
+   */
+  private async receiveRefund(
+    channel: string,
+    raw: RawCallbackRequest,
+    notice: ChannelRefundNotification,
+    headers: Record<string, string>,
+    acknowledge: (outcome: CallbackOutcome) => CallbackReply,
+    refuse: (status: number, outcome: CallbackOutcome, reason: string) => CallbackReply,
+  ): Promise<CallbackReply> {
+    return this.dataSource.transaction(async (manager) => {
+      const facts = {
+        verification: 'VERIFIED' as const,
+        notifyId: notice.notifyId,
+        outTradeNo: notice.outTradeNo,
+        channelTradeNo: notice.channelTradeNo,
+        headers,
+      };
+      const row = await this.refunds.lockForNotification(manager, channel, notice.outRefundNo);
+      if (!row) {
+        // Not ours, or not committed yet: refusing makes the channel try again later.
+        await this.record(manager, channel, raw, { ...facts, outcome: 'UNKNOWN_REFUND' });
+        return refuse(404, 'UNKNOWN_REFUND', 'unknown out_refund_no; try again later');
+      }
+      const refundFacts = { ...facts, transactionId: row.transactionId, refundId: row.refundId };
+      const outcome = await this.refunds.applyNotificationLocked(manager, row, notice);
+      if (outcome === 'MISMATCH') {
+        await this.record(manager, channel, raw, {
+          ...refundFacts,
+          errorCode: 'REFUND.NOTIFICATION_MISMATCH',
+          outcome: 'MISMATCH',
+        });
+        return refuse(409, 'MISMATCH', 'REFUND.NOTIFICATION_MISMATCH: held for a person to review');
+      }
+      await this.record(manager, channel, raw, { ...refundFacts, outcome });
+      return acknowledge(outcome);
+    });
+  }
+
   private async record(
     manager: EntityManager,
     channel: string,
@@ -133,6 +181,7 @@ export class ChannelCallbacks {
       outTradeNo: null,
       channelTradeNo: null,
       transactionId: null,
+      refundId: null,
       headers: {},
       ...facts,
     });

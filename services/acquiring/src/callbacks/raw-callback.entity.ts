@@ -2,7 +2,13 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type CallbackVerification = 'VERIFIED' | 'REJECTED';
 export type CallbackOutcome =
-  'SETTLED' | 'DUPLICATE' | 'IGNORED' | 'UNKNOWN_TRANSACTION' | 'MISMATCH' | 'REJECTED';
+  | 'SETTLED'
+  | 'DUPLICATE'
+  | 'IGNORED'
+  | 'UNKNOWN_TRANSACTION'
+  | 'UNKNOWN_REFUND'
+  | 'MISMATCH'
+  | 'REJECTED';
 
 /** Every channel callback as received (原始回调), kept for audit with what we made of it. */
 @Entity({ name: 'raw_callbacks' })
@@ -22,4 +28,6 @@ export class RawCallbackEntity {
   @Column({ name: 'channel_trade_no', type: 'text', nullable: true }) channelTradeNo!:
     string | null;
   @Column({ name: 'transaction_id', type: 'text', nullable: true }) transactionId!: string | null;
+  /** Set when the callback is about a refund (WeChat Pay REFUND.*): our ref_ id. */
+  @Column({ name: 'refund_id', type: 'text', nullable: true }) refundId!: string | null;
 }

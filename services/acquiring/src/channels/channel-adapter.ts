@@ -58,6 +58,57 @@ export interface ChannelNotification {
 }
 
 /**
+ * A refund's status at the channel, normalized:
+ * - SUCCEEDED: the money went back to the payer;
+ * - PROCESSING: accepted, result not final yet (WeChat PROCESSING; Alipay fund_change N);
+ * - FAILED: refused for good (a business error, REFUND.ABNORMAL / CLOSED);
+ * - NOT_FOUND: a query found no such refund (never received): submitting it again is safe.
+ */
+export type ChannelRefundStatus = 'SUCCEEDED' | 'PROCESSING' | 'FAILED' | 'NOT_FOUND';
+
+export interface ChannelRefundRequest {
+  /** The trade being refunded (our out_trade_no, the payment id). */
+  outTradeNo: string;
+  /** Our refund reference (out_request_no / out_refund_no): the ref_ id, so a resubmission is idempotent. */
+  outRefundNo: string;
+  amount: Money;
+  /** What was paid for the whole trade (WeChat Pay wants amount.total). */
+  total: Money;
+  reason?: string;
+}
+
+/** What the channel says about one refund, from its answer to a refund or to a refund query. */
+export interface ChannelRefundResult {
+  status: ChannelRefundStatus;
+  /** The channel's refund reference (WeChat refund_id; Alipay trade_no + out_request_no). */
+  channelRefundNo: string | null;
+  channelTradeNo: string | null;
+  /** UTC instant the money went back; set when SUCCEEDED. */
+  refundedAt: Date | null;
+  /** Why it FAILED, in the channel's words (sub_code / code / REFUND.ABNORMAL). */
+  failureCode?: string;
+  failureMessage?: string;
+}
+
+/** A verified refund notification (退款结果通知). */
+export interface ChannelRefundNotification {
+  notifyId: string;
+  outTradeNo: string;
+  outRefundNo: string;
+  channelRefundNo: string;
+  channelTradeNo: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  amount: Money;
+  refundedAt: Date | null;
+  /** REFUND.ABNORMAL / REFUND.CLOSED when FAILED. */
+  failureCode?: string;
+}
+
+/** What a verified callback is about: a payment, or a refund (same notify_url, told apart by type). */
+export type ChannelCallback =
+  ({ kind: 'PAYMENT' } & ChannelNotification) | ({ kind: 'REFUND' } & ChannelRefundNotification);
+
+/**
  * - `ALIPAY_CSV`: Alipay's 业务明细 CSV (GBK);
  * - `WECHAT_BILL`: WeChat Pay's trade bill (交易账单), UTF-8 with BOM, backtick-prefixed fields.
  */
@@ -98,7 +149,15 @@ export interface ChannelAdapter {
   /** Closes an unpaid trade; closing one the channel does not know, or closed, is fine. */
   close(outTradeNo: string): Promise<void>;
   /** Verifies and parses a callback; throws a ChannelError `CALLBACK.*` if it cannot be trusted. */
-  verifyCallback(raw: RawCallbackRequest): Promise<ChannelNotification>;
+  verifyCallback(raw: RawCallbackRequest): Promise<ChannelCallback>;
+  /**
+   * Asks the channel to refund. Idempotent per outRefundNo at the channel, so a resubmission
+   * after a crash is safe. A business refusal is a FAILED result; a ChannelError means no
+   * usable answer (retry later).
+   */
+  refund(request: ChannelRefundRequest): Promise<ChannelRefundResult>;
+  /** Asks the channel about a refund (退款查询); NOT_FOUND when it never received it. */
+  queryRefund(outTradeNo: string, outRefundNo: string): Promise<ChannelRefundResult>;
   /** Downloads the statement of one business date (Asia/Shanghai), 'YYYY-MM-DD'. */
   downloadStatement(businessDate: string): Promise<ChannelStatement>;
 }

@@ -34,6 +34,8 @@ export class AlipayGatewayController {
         this.trades.precreate(app, biz, params.notify_url || undefined),
       'alipay.trade.query': (app, biz) => this.trades.query(app, biz),
       'alipay.trade.close': (app, biz) => this.trades.close(app, biz),
+      'alipay.trade.refund': (app, biz) => this.trades.refund(app, biz),
+      'alipay.trade.fastpay.refund.query': (app, biz) => this.trades.refundQuery(app, biz),
       'alipay.data.dataservice.bill.downloadurl.query': (app, biz) =>
         this.trades.billDownloadUrl(app, biz),
     };
@@ -43,7 +45,7 @@ export class AlipayGatewayController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'alipay.trade.precreate | query | close, alipay.data.dataservice.bill.downloadurl.query',
+      'alipay.trade.precreate | query | close | refund | fastpay.refund.query, alipay.data.dataservice.bill.downloadurl.query',
     description:
       'Point alipay-sdk `gateway` here. Always HTTP 200 with `{"<method>_response":{…},"sign":"…"}`.',
   })

@@ -5,6 +5,7 @@ import { ALIPAY_PLATFORM_PRIVATE_KEY } from './alipay-apps';
 import { isNotifyAcknowledged, nextNotifyDelayMs } from './domain/notify-schedule';
 import { signNotification } from './domain/openapi-signature';
 import { formatShanghaiDateTime } from './domain/shanghai-time';
+import type { RefundEntity } from '../refunds/refund.entity';
 import type { TradeEntity } from './trade.entity';
 
 /**
@@ -15,7 +16,13 @@ import type { TradeEntity } from './trade.entity';
 export class AlipayNotificationChannel implements NotificationChannel {
   readonly channel = 'ALIPAY' as const;
 
-  request(trade: TradeEntity, notifyId: string): { headers: Record<string, string>; body: string } {
+  request(
+    trade: TradeEntity,
+    notifyId: string,
+    refund: RefundEntity | null,
+  ): { headers: Record<string, string>; body: string } {
+    // Alipay answers refunds synchronously; the sandbox queues no Alipay refund notifications.
+    if (refund) throw new Error('the sandbox sends no Alipay refund notifications');
     const fields = signNotification(this.fieldsOf(trade, notifyId), ALIPAY_PLATFORM_PRIVATE_KEY);
     return {
       headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },

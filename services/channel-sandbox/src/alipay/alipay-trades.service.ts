@@ -4,11 +4,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AppError } from '@paylab/platform';
 import { Money } from '@paylab/money';
 import type { DataSource, EntityManager } from 'typeorm';
+import { isFullyRefunded, RefundRefused, refundStateAt } from '../refunds/domain/refund';
+import { TradeRefunds } from '../refunds/trade-refunds.service';
 import { qrNotFound, TradePayments } from '../trades/trade-payments.service';
 import { ALIPAY_PLATFORM_PRIVATE_KEY, type AlipayApp, findAlipayApp } from './alipay-apps';
 import { ALIPAY_SANDBOX_SETTINGS, type AlipaySandboxSettings } from './alipay.tokens';
 import { issueBillToken, readBillToken } from './domain/bill-token';
-import { GatewayError, tradeNotExist } from './domain/gateway-error';
+import { GatewayError, invalidParameter, tradeNotExist } from './domain/gateway-error';
 import {
   compactShanghaiDate,
   formatShanghaiDateTime,
@@ -19,6 +21,8 @@ import {
   checkClose,
   formatTradeNo,
   parsePrecreate,
+  parseRefund,
+  parseRefundQuery,
   parseTradeReference,
   precreateAgain,
 } from './domain/trade';
@@ -42,6 +46,7 @@ export class AlipayTrades {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ALIPAY_SANDBOX_SETTINGS) private readonly settings: AlipaySandboxSettings,
     private readonly payments: TradePayments,
+    private readonly refunds: TradeRefunds,
   ) {
     // Bill tokens only need to be unforgeable by clients; the platform key is a secret they lack.
     this.billSecret = `bill-token:${ALIPAY_PLATFORM_PRIVATE_KEY}`;
@@ -100,7 +105,8 @@ export class AlipayTrades {
       msg: 'Success',
       trade_no: trade.tradeNo,
       out_trade_no: trade.outTradeNo,
-      trade_status: trade.status,
+      // A fully refunded trade is closed (TRADE_CLOSED), as Alipay reports it.
+      trade_status: isFullyRefunded(trade) ? 'TRADE_CLOSED' : trade.status,
       total_amount: yuan(trade.amountMinor),
     };
     if (trade.status === 'TRADE_SUCCESS' && trade.paidAt) {
@@ -133,6 +139,80 @@ export class AlipayTrades {
         out_trade_no: trade.outTradeNo,
       };
     });
+  }
+
+  /**
+   * alipay.trade.refund: answered synchronously. fund_change Y means this request moved money
+   * just now; N means it did not (a repeated out_request_no, or a refund still processing under
+   * REFUND_RESULT_DELAYED) and the merchant asks fastpay.refund.query. refund_fee is cumulative.
+   */
+  async refund(app: AlipayApp, biz: Biz): Promise<Node> {
+    const request = parseRefund(biz);
+    let taken;
+    try {
+      taken = await this.refunds.refund({
+        channel: 'ALIPAY',
+        merchantAccount: app.appId,
+        reference: request.reference,
+        outRefundNo: request.outRequestNo,
+        amountMinor: request.amountMinor,
+        reason: request.reason,
+        notifyUrl: null,
+        processingMs: 0,
+        refusesSynchronously: true,
+        newRefundNo: (now) => newTradeNo(now),
+        newNotifyId: () => randomBytes(16).toString('hex'),
+      });
+    } catch (error) {
+      if (error instanceof RefundRefused) throw gatewayRefusal(error);
+      throw error;
+    }
+    const { refund, trade, replay } = taken;
+    const now = new Date();
+    const done = refundStateAt(refund, now) === 'SUCCESS';
+    return {
+      code: '10000',
+      msg: 'Success',
+      trade_no: trade.tradeNo,
+      out_trade_no: trade.outTradeNo,
+      buyer_logon_id: trade.buyerLogonId ?? '',
+      fund_change: !replay && done ? 'Y' : 'N',
+      refund_fee: yuan(trade.refundedMinor),
+      ...(done ? { gmt_refund_pay: formatShanghaiDateTime(refund.completesAt) } : {}),
+      buyer_user_id: trade.buyerUserId ?? '',
+    };
+  }
+
+  /**
+   * alipay.trade.fastpay.refund.query: refund_status REFUND_SUCCESS once the refund is done; no
+   * refund_status while it is processing, and no refund_amount either when the request was
+   * never received (as Alipay documents: 未返回该字段表示退款请求未收到或者退款失败).
+   */
+  async refundQuery(app: AlipayApp, biz: Biz): Promise<Node> {
+    const request = parseRefundQuery(biz);
+    const trade = await this.findTrade(this.dataSource.manager, app, biz);
+    const found = await this.refunds.find('ALIPAY', app.appId, request.outRequestNo);
+    const node: Node = {
+      code: '10000',
+      msg: 'Success',
+      trade_no: trade.tradeNo,
+      out_trade_no: trade.outTradeNo,
+      out_request_no: request.outRequestNo,
+    };
+    if (!found || found.refund.tradeNo !== trade.tradeNo) return node;
+    const { refund } = found;
+    Object.assign(node, {
+      total_amount: yuan(trade.amountMinor),
+      refund_amount: yuan(refund.amountMinor),
+      ...(refund.reason ? { refund_reason: refund.reason } : {}),
+    });
+    if (refundStateAt(refund, new Date()) === 'SUCCESS') {
+      Object.assign(node, {
+        refund_status: 'REFUND_SUCCESS',
+        gmt_refund_pay: formatShanghaiDateTime(refund.completesAt),
+      });
+    }
+    return node;
   }
 
   /** alipay.data.dataservice.bill.downloadurl.query: a short-lived link to the day's bill. */
@@ -197,10 +277,21 @@ export class AlipayTrades {
       .orderBy('trade.paid_at', 'ASC')
       .addOrderBy('trade.trade_no', 'ASC')
       .getMany();
+    const refunds = await this.refunds.succeededOn('ALIPAY', app.appId, grant.billDate);
     const text = buildTradeBill({
       pid: app.pid,
       billDate: grant.billDate,
       exportedAt: formatShanghaiDateTime(new Date()),
+      refunds: refunds.map(({ refund, trade }) => ({
+        tradeNo: trade.tradeNo,
+        outTradeNo: trade.outTradeNo,
+        outRequestNo: refund.outRefundNo,
+        subject: trade.subject ?? '',
+        createdAt: formatShanghaiDateTime(refund.createdAt),
+        finishedAt: formatShanghaiDateTime(refund.completesAt),
+        amountMinor: refund.amountMinor,
+        buyerLogonId: trade.buyerLogonId ?? '',
+      })),
       trades: trades.map((trade) => ({
         tradeNo: trade.tradeNo,
         outTradeNo: trade.outTradeNo,
@@ -264,6 +355,34 @@ export class AlipayTrades {
     const trade = await query.getOne();
     if (!trade) throw tradeNotExist();
     return trade;
+  }
+}
+
+/** A refusal in Alipay's words: 40004 and the sub_code Alipay uses for it. */
+function gatewayRefusal(error: RefundRefused): GatewayError {
+  switch (error.refusal) {
+    case 'TRADE_NOT_EXIST':
+      return tradeNotExist();
+    case 'TRADE_NOT_PAID':
+      return new GatewayError(
+        '40004',
+        'ACQ.TRADE_STATUS_ERROR',
+        `交易状态不合法: ${error.message}`,
+      );
+    case 'AMOUNT_EXCEEDS':
+      return new GatewayError(
+        '40004',
+        'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+        `退款金额超限: ${error.message}`,
+      );
+    case 'REFUSED_BY_FAULT':
+      return new GatewayError(
+        '40004',
+        'ACQ.SELLER_BALANCE_NOT_ENOUGH',
+        `卖家余额不足: ${error.message}`,
+      );
+    default:
+      return invalidParameter(error.message);
   }
 }
 

@@ -6,6 +6,8 @@ export class NotificationEntity {
   /** bigint identity; pg returns it as text. */
   @PrimaryGeneratedColumn('identity', { type: 'bigint' }) id!: string;
   @Column({ name: 'trade_no', type: 'text' }) tradeNo!: string;
+  /** Set when the notification is about a refund of the trade (WeChat Pay REFUND.*). */
+  @Column({ name: 'refund_no', type: 'text', nullable: true }) refundNo!: string | null;
   @Column({ name: 'notify_url', type: 'text' }) notifyUrl!: string;
   @Column({ name: 'notify_id', type: 'text' }) notifyId!: string;
   @Column({ type: 'text' }) status!: 'PENDING' | 'DELIVERED' | 'GAVE_UP';

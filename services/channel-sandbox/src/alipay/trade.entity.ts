@@ -28,6 +28,9 @@ export class TradeEntity {
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
   /** Asia/Shanghai date of payment, 'YYYY-MM-DD' (pg returns date columns as text). */
   @Column({ name: 'business_date', type: 'date', nullable: true }) businessDate!: string | null;
+  /** What has been refunded so far (refunds accepted, not ABNORMAL), in fen. */
+  @Column({ name: 'refunded_minor', type: 'bigint', transformer: bigintNumberTransformer })
+  refundedMinor!: number;
   @Column({ name: 'statement_faults', type: 'jsonb' }) statementFaults!: StatementPlan;
   @Column({ name: 'applied_fault_ids', type: 'jsonb' }) appliedFaultIds!: number[];
 }

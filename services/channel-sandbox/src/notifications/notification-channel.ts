@@ -1,4 +1,5 @@
 import type { TradeEntity } from '../alipay/trade.entity';
+import type { RefundEntity } from '../refunds/refund.entity';
 
 /**
  * How one channel speaks its async notifications (异步通知). The worker that stores, claims,
@@ -7,8 +8,15 @@ import type { TradeEntity } from '../alipay/trade.entity';
  */
 export interface NotificationChannel {
   readonly channel: TradeEntity['channel'];
-  /** The HTTP request of one attempt; built per attempt (timestamps, nonces, signatures). */
-  request(trade: TradeEntity, notifyId: string): { headers: Record<string, string>; body: string };
+  /**
+   * The HTTP request of one attempt; built per attempt (timestamps, nonces, signatures). With a
+   * refund it is that refund's notification (WeChat Pay REFUND.*), else the payment's.
+   */
+  request(
+    trade: TradeEntity,
+    notifyId: string,
+    refund: RefundEntity | null,
+  ): { headers: Record<string, string>; body: string };
   /** Whether the merchant's answer ends the deliveries. */
   isAcknowledged(status: number, body: string): boolean;
   /** The wait after `attemptsMade` unacknowledged attempts, or null to give up. */

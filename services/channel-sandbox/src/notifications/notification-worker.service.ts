@@ -9,6 +9,7 @@ import { PollingWorker, type PaylabLogger, ROOT_LOGGER } from '@paylab/platform'
 import type { DataSource } from 'typeorm';
 import { ALIPAY_SANDBOX_SETTINGS, type AlipaySandboxSettings } from '../alipay/alipay.tokens';
 import { TradeEntity } from '../alipay/trade.entity';
+import { RefundEntity } from '../refunds/refund.entity';
 import { NOTIFICATION_CHANNELS, type NotificationChannel } from './notification-channel';
 
 /** A claimed attempt stays reserved this long; a crash mid-send makes it due again after it. */
@@ -21,6 +22,7 @@ interface DueNotification {
   trade_no: string;
   notify_url: string;
   notify_id: string;
+  refund_no: string | null;
   attempts: number;
 }
 
@@ -72,7 +74,7 @@ export class NotificationWorker implements OnApplicationBootstrap, BeforeApplica
            SELECT "id" FROM "notifications"
            WHERE "status" = 'PENDING' AND "next_attempt_at" <= now()
            ORDER BY "next_attempt_at", "id" LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING "id", "trade_no", "notify_url", "notify_id", "attempts")
+         RETURNING "id", "trade_no", "notify_url", "notify_id", "refund_no", "attempts")
        SELECT * FROM "claimed"`,
       [CLAIM_LEASE_MS, BATCH_SIZE],
     );
@@ -92,7 +94,12 @@ export class NotificationWorker implements OnApplicationBootstrap, BeforeApplica
       .findOneByOrFail({ tradeNo: notification.trade_no });
     const channel = this.channels.get(trade.channel);
     if (!channel) throw new Error(`no notification format for channel ${trade.channel}`);
-    const { headers, body: payload } = channel.request(trade, notification.notify_id);
+    const refund = notification.refund_no
+      ? await this.dataSource
+          .getRepository(RefundEntity)
+          .findOneByOrFail({ refundNo: notification.refund_no })
+      : null;
+    const { headers, body: payload } = channel.request(trade, notification.notify_id, refund);
     let result: string;
     let acknowledged = false;
     try {
@@ -125,6 +132,7 @@ export class NotificationWorker implements OnApplicationBootstrap, BeforeApplica
       {
         channel: trade.channel,
         tradeNo: trade.tradeNo,
+        refundNo: notification.refund_no,
         notifyId: notification.notify_id,
         attempts,
         status,

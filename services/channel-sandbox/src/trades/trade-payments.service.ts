@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppError } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type ActiveFault, type FaultKind, planPaymentFaults } from '../alipay/domain/faults';
+import {
+  type ActiveFault,
+  type FaultKind,
+  PAYMENT_FAULT_KINDS,
+  planPaymentFaults,
+} from '../alipay/domain/faults';
 import { shanghaiBusinessDate } from '../alipay/domain/shanghai-time';
 import { NotificationEntity } from '../alipay/notification.entity';
 import { TradeEntity } from '../alipay/trade.entity';
@@ -51,13 +56,8 @@ export class TradePayments {
         );
       }
       const now = new Date();
-      const plan = planPaymentFaults(await this.takeActiveFaults(manager, channel));
-      if (plan.applied.length > 0) {
-        await manager.query(
-          `UPDATE "faults" SET "remaining" = "remaining" - 1 WHERE "id" = ANY($1::bigint[])`,
-          [plan.applied],
-        );
-      }
+      const plan = planPaymentFaults(await takeActiveFaults(manager, channel, PAYMENT_FAULT_KINDS));
+      await useUpFaults(manager, plan.applied);
       const paid: Partial<TradeEntity> = {
         status: 'TRADE_SUCCESS',
         paidAt: now,
@@ -87,21 +87,6 @@ export class TradePayments {
       return { ...trade, ...paid } as TradeEntity;
     });
   }
-
-  private async takeActiveFaults(manager: EntityManager, channel: Channel): Promise<ActiveFault[]> {
-    const rows = await manager
-      .getRepository(FaultEntity)
-      .createQueryBuilder('fault')
-      .setLock('pessimistic_write')
-      .where('fault.channel = :channel AND fault.remaining > 0', { channel })
-      .orderBy('fault.id', 'ASC')
-      .getMany();
-    return rows.map((row) => ({
-      id: Number(row.id),
-      kind: row.kind as FaultKind,
-      params: row.params,
-    })) as ActiveFault[];
-  }
 }
 
 export function qrNotFound(): AppError {
@@ -109,5 +94,38 @@ export function qrNotFound(): AppError {
     'not_found_error',
     'TRADE.NOT_FOUND',
     'No sandbox order behind this QR code.',
+  );
+}
+
+/**
+ * The channel's staged faults of the given kinds that are not used up, oldest first, locked so
+ * that two payments (or refunds) at once never both use the last one.
+ */
+export async function takeActiveFaults(
+  manager: EntityManager,
+  channel: Channel,
+  kinds: readonly FaultKind[],
+): Promise<ActiveFault[]> {
+  const rows = await manager
+    .getRepository(FaultEntity)
+    .createQueryBuilder('fault')
+    .setLock('pessimistic_write')
+    .where('fault.channel = :channel AND fault.remaining > 0', { channel })
+    .andWhere('fault.kind IN (:...kinds)', { kinds })
+    .orderBy('fault.id', 'ASC')
+    .getMany();
+  return rows.map((row) => ({
+    id: Number(row.id),
+    kind: row.kind,
+    params: row.params,
+  })) as ActiveFault[];
+}
+
+/** Uses up one of each applied fault's `remaining`. */
+export async function useUpFaults(manager: EntityManager, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await manager.query(
+    `UPDATE "faults" SET "remaining" = "remaining" - 1 WHERE "id" = ANY($1::bigint[])`,
+    [ids],
   );
 }

@@ -106,6 +106,35 @@ export class WechatPayApiController {
     });
   }
 
+  @Post('refund/domestic/refunds')
+  @ApiOperation({
+    summary:
+      '申请退款: answers the refund (status PROCESSING, or SUCCESS / ABNORMAL when already final); idempotent per out_refund_no.',
+  })
+  @ApiResponse({ status: 200, description: 'The refund: refund_id, status, amount{…}' })
+  @ApiResponse({ status: 400, description: 'PARAM_ERROR, INVALID_REQUEST (unpaid, exceeds)' })
+  @ApiResponse({ status: 404, description: 'RESOURCE_NOT_EXISTS (no such order)' })
+  async refund(@Req() request: RequestWithRawBody, @Res() response: Response): Promise<void> {
+    await this.answer(request, response, async (merchant) => ({
+      status: 200,
+      json: await this.trades.refund(merchant, request.body),
+    }));
+  }
+
+  @Get('refund/domestic/refunds/:outRefundNo')
+  @ApiOperation({ summary: '查询单笔退款 by out_refund_no.' })
+  @ApiResponse({ status: 404, description: 'RESOURCE_NOT_EXISTS' })
+  async queryRefund(
+    @Param('outRefundNo') outRefundNo: string,
+    @Req() request: RequestWithRawBody,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.answer(request, response, async (merchant) => ({
+      status: 200,
+      json: await this.trades.queryRefund(merchant, outRefundNo),
+    }));
+  }
+
   @Get('bill/tradebill')
   @ApiOperation({
     summary: '申请交易账单: {hash_type, hash_value, download_url} (?bill_date=&bill_type=).',

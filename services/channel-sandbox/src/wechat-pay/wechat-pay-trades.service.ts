@@ -11,6 +11,9 @@ import {
   shanghaiBusinessDate,
 } from '../alipay/domain/shanghai-time';
 import { TradeEntity } from '../alipay/trade.entity';
+import { RefundRefused, refundStateAt } from '../refunds/domain/refund';
+import type { RefundEntity } from '../refunds/refund.entity';
+import { TradeRefunds } from '../refunds/trade-refunds.service';
 import { qrNotFound, TradePayments } from '../trades/trade-payments.service';
 import {
   checkClose,
@@ -20,9 +23,21 @@ import {
   parseNativeOrder,
   tradeStateOf,
 } from './domain/native-order';
-import { buildWechatTradeBill, WECHAT_BILL_TYPES, type WechatBillType } from './domain/trade-bill';
+import { parseRefundRequest } from './domain/refund-request';
+import {
+  buildWechatTradeBill,
+  WECHAT_BILL_TYPES,
+  type WechatBillTrade,
+  type WechatBillType,
+} from './domain/trade-bill';
 import { orderNotExist, paramError, WechatPayError } from './domain/wechat-pay-error';
 import { WECHAT_PAY_PLATFORM, type WechatPayMerchant } from './wechat-pay-merchants';
+
+/**
+ * How long a refund stays PROCESSING with no fault staged: WeChat Pay answers a refund request
+ * PROCESSING and tells the result by notification, usually within seconds.
+ */
+const REFUND_PROCESSING_MS = 1_000;
 
 /** How long a bill download_url works (the real one: about 5 minutes). */
 const BILL_URL_TTL_MS = 5 * 60_000;
@@ -39,6 +54,7 @@ export class WechatPayTrades {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ALIPAY_SANDBOX_SETTINGS) private readonly settings: AlipaySandboxSettings,
     private readonly payments: TradePayments,
+    private readonly refunds: TradeRefunds,
   ) {
     // Bill tokens only need to be unforgeable by clients; the platform key is a secret they lack.
     this.billSecret = `wechatpay-bill-token:${WECHAT_PAY_PLATFORM.privateKey}`;
@@ -130,6 +146,42 @@ export class WechatPayTrades {
         );
       }
     });
+  }
+
+  /**
+   * POST /v3/refund/domestic/refunds (申请退款): accepted PROCESSING, final after a moment (or
+   * after REFUND_RESULT_DELAYED's delay), then the REFUND.SUCCESS / REFUND.ABNORMAL notification
+   * is sent. A repeated out_refund_no answers the refund as it stands.
+   */
+  async refund(merchant: WechatPayMerchant, body: unknown): Promise<RefundJson> {
+    const request = parseRefundRequest(body);
+    try {
+      const { refund, trade } = await this.refunds.refund({
+        channel: 'WECHAT_PAY',
+        merchantAccount: merchant.mchid,
+        reference: { tradeNo: request.transactionId, outTradeNo: request.outTradeNo },
+        outRefundNo: request.outRefundNo,
+        amountMinor: request.refundFen,
+        expectedTotalMinor: request.totalFen,
+        reason: request.reason,
+        notifyUrl: request.notifyUrl,
+        processingMs: REFUND_PROCESSING_MS,
+        refusesSynchronously: false,
+        newRefundNo: newRefundId,
+        newNotifyId: () => randomUUID(),
+      });
+      return refundJsonOf(refund, trade, new Date());
+    } catch (error) {
+      if (error instanceof RefundRefused) throw refundRefusal(error);
+      throw error;
+    }
+  }
+
+  /** GET /v3/refund/domestic/refunds/{out_refund_no} (查询单笔退款). */
+  async queryRefund(merchant: WechatPayMerchant, outRefundNo: string): Promise<RefundJson> {
+    const found = await this.refunds.find('WECHAT_PAY', merchant.mchid, outRefundNo);
+    if (!found) throw new WechatPayError(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
+    return refundJsonOf(found.refund, found.trade, new Date());
   }
 
   /** GET /v3/bill/tradebill: a short-lived download_url and the SHA1 of the file behind it. */
@@ -230,28 +282,97 @@ export class WechatPayTrades {
       .orderBy('trade.paid_at', 'ASC')
       .addOrderBy('trade.trade_no', 'ASC')
       .getMany();
+    const refunds = await this.refunds.succeededOn('WECHAT_PAY', mchid, billDate);
     const text = buildWechatTradeBill(
-      trades.map((trade) => ({
-        appid: trade.appId ?? '',
-        mchid: trade.merchantAccount,
-        transactionId: trade.tradeNo,
-        outTradeNo: trade.outTradeNo,
-        openid: trade.buyerUserId ?? '',
-        description: trade.subject ?? '',
-        attach: trade.attach ?? '',
-        paidAt: formatShanghaiDateTime(trade.paidAt!),
-        amountMinor: trade.amountMinor,
-        statement: trade.statementFaults,
-      })),
+      trades.map(billTradeOf),
       billType,
+      refunds.map(({ refund, trade }) => ({
+        // The refund row describes the order as it was paid, without its statement faults.
+        trade: { ...billTradeOf(trade), statement: {} },
+        refundId: refund.refundNo,
+        outRefundNo: refund.outRefundNo,
+        refundedAt: formatShanghaiDateTime(refund.completesAt),
+        amountMinor: refund.amountMinor,
+      })),
     );
     return Buffer.from(text, 'utf8');
   }
 }
 
+function billTradeOf(trade: TradeEntity): WechatBillTrade {
+  return {
+    appid: trade.appId ?? '',
+    mchid: trade.merchantAccount,
+    transactionId: trade.tradeNo,
+    outTradeNo: trade.outTradeNo,
+    openid: trade.buyerUserId ?? '',
+    description: trade.subject ?? '',
+    attach: trade.attach ?? '',
+    paidAt: formatShanghaiDateTime(trade.paidAt!),
+    amountMinor: trade.amountMinor,
+    statement: trade.statementFaults,
+  };
+}
+
+/** The refund JSON (退款单): the answer of apply and query, also a refund notification's fields. */
+export type RefundJson = Record<string, unknown>;
+
+/** A refund as WeChat Pay describes it at `now`: PROCESSING until its outcome is due. */
+export function refundJsonOf(refund: RefundEntity, trade: TradeEntity, now: Date): RefundJson {
+  const status = refundStateAt(refund, now);
+  return {
+    refund_id: refund.refundNo,
+    out_refund_no: refund.outRefundNo,
+    transaction_id: trade.tradeNo,
+    out_trade_no: trade.outTradeNo,
+    channel: 'ORIGINAL',
+    user_received_account: '支付用户零钱',
+    ...(status === 'SUCCESS' ? { success_time: formatRfc3339Shanghai(refund.completesAt) } : {}),
+    create_time: formatRfc3339Shanghai(refund.createdAt),
+    status,
+    funds_account: 'AVAILABLE',
+    amount: {
+      total: trade.amountMinor,
+      refund: refund.amountMinor,
+      payer_total: trade.amountMinor,
+      payer_refund: refund.amountMinor,
+      settlement_total: trade.amountMinor,
+      settlement_refund: refund.amountMinor,
+      discount_refund: 0,
+      currency: 'CNY',
+    },
+  };
+}
+
+/** A refusal in WeChat Pay's words (codes follow the public docs, unconfirmed per endpoint). */
+function refundRefusal(error: RefundRefused): WechatPayError {
+  switch (error.refusal) {
+    case 'TRADE_NOT_EXIST':
+      return new WechatPayError(404, 'RESOURCE_NOT_EXISTS', '订单不存在');
+    case 'TRADE_NOT_PAID':
+      return new WechatPayError(400, 'INVALID_REQUEST', `订单未支付: ${error.message}`);
+    case 'AMOUNT_EXCEEDS':
+      return new WechatPayError(
+        400,
+        'INVALID_REQUEST',
+        `申请退款金额超过订单可退金额: ${error.message}`,
+      );
+    case 'TOTAL_MISMATCH':
+      return new WechatPayError(400, 'INVALID_REQUEST', `订单金额与实际不符: ${error.message}`);
+    default:
+      return new WechatPayError(400, 'INVALID_REQUEST', `请求参数与之前的不一致: ${error.message}`);
+  }
+}
+
+/** A 29-digit refund_id like WeChat Pay's: 503 + the Shanghai date + 18 random digits. */
+function newRefundId(now: Date): string {
+  const digits = Array.from({ length: 18 }, () => randomInt(0, 10)).join('');
+  return `503${compactShanghaiDate(now)}${digits}`;
+}
+
 /** The query-order JSON of a trade; transaction_id, payer and success_time once it is paid. */
 export function transactionOf(trade: TradeEntity): Transaction {
-  const { state, desc } = tradeStateOf(trade.status);
+  const { state, desc } = tradeStateOf(trade.status, trade.refundedMinor);
   const paid = trade.status === 'TRADE_SUCCESS' && trade.paidAt;
   return {
     appid: trade.appId,

@@ -3,7 +3,9 @@ import {
   ChannelError,
   type CallbackReplies,
   type ChannelAdapter,
-  type ChannelNotification,
+  type ChannelCallback,
+  type ChannelRefundRequest,
+  type ChannelRefundResult,
   type ChannelStatement,
   type ChannelTradeSnapshot,
   type ChargeRequest,
@@ -18,6 +20,8 @@ import {
   NOT_EXISTING_TRADE,
   parseNotification,
   parseNotificationBody,
+  refundQueryResultOf,
+  refundResultOf,
   snapshotOfQuery,
   timeoutExpressOf,
 } from './domain/alipay-protocol';
@@ -116,7 +120,37 @@ export class AlipayAdapter implements ChannelAdapter {
     if (result.code !== '10000') throw gatewayFailure(method, result);
   }
 
-  async verifyCallback(raw: RawCallbackRequest): Promise<ChannelNotification> {
+  async refund(request: ChannelRefundRequest): Promise<ChannelRefundResult> {
+    if (request.amount.currency !== 'CNY') {
+      return {
+        status: 'FAILED',
+        channelRefundNo: null,
+        channelTradeNo: null,
+        refundedAt: null,
+        failureCode: 'ACQ.INVALID_PARAMETER',
+        failureMessage: 'Alipay refunds CNY only.',
+      };
+    }
+    const result = await this.exec('alipay.trade.refund', {
+      bizContent: {
+        outTradeNo: request.outTradeNo,
+        refundAmount: request.amount.toDecimalString(),
+        // Idempotency key at Alipay: the same out_request_no never refunds twice.
+        outRequestNo: request.outRefundNo,
+        ...(request.reason ? { refundReason: request.reason } : {}),
+      },
+    });
+    return refundResultOf(result, request.outRefundNo);
+  }
+
+  async queryRefund(outTradeNo: string, outRefundNo: string): Promise<ChannelRefundResult> {
+    const result = await this.exec('alipay.trade.fastpay.refund.query', {
+      bizContent: { outTradeNo, outRequestNo: outRefundNo },
+    });
+    return refundQueryResultOf(result, outRefundNo);
+  }
+
+  async verifyCallback(raw: RawCallbackRequest): Promise<ChannelCallback> {
     if (!/^application\/x-www-form-urlencoded\b/i.test(raw.contentType)) {
       throw new ChannelError('CALLBACK.MALFORMED', 'An Alipay notification is a form post.');
     }
@@ -134,7 +168,7 @@ export class AlipayAdapter implements ChannelAdapter {
         "The notification's signature does not verify with Alipay's public key.",
       );
     }
-    return parseNotification(fields, this.settings.appId);
+    return { kind: 'PAYMENT', ...parseNotification(fields, this.settings.appId) };
   }
 
   async downloadStatement(businessDate: string): Promise<ChannelStatement> {

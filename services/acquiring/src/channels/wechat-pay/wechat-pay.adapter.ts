@@ -4,7 +4,9 @@ import {
   ChannelError,
   type CallbackReplies,
   type ChannelAdapter,
-  type ChannelNotification,
+  type ChannelCallback,
+  type ChannelRefundRequest,
+  type ChannelRefundResult,
   type ChannelStatement,
   type ChannelTradeSnapshot,
   type ChargeRequest,
@@ -20,9 +22,13 @@ import {
   matchesSha1,
   nativeOrderBody,
   type NotificationKeys,
+  isRefundNotExist,
   type Operation,
-  readNotification,
+  readCallback,
   readTradeBillGrant,
+  refundBody,
+  refundRefusalOf,
+  refundResultOfJson,
   snapshotOfQuery,
   type WechatPayIdentity,
 } from './domain/wechat-pay-protocol';
@@ -158,8 +164,47 @@ export class WechatPayAdapter implements ChannelAdapter {
     );
   }
 
-  async verifyCallback(raw: RawCallbackRequest): Promise<ChannelNotification> {
-    return readNotification(raw, this.notificationKeys, this.identity, new Date());
+  async verifyCallback(raw: RawCallbackRequest): Promise<ChannelCallback> {
+    return readCallback(raw, this.notificationKeys, this.identity, new Date());
+  }
+
+  async refund(request: ChannelRefundRequest): Promise<ChannelRefundResult> {
+    if (request.amount.currency !== 'CNY' || request.total.currency !== 'CNY') {
+      return {
+        status: 'FAILED',
+        channelRefundNo: null,
+        channelTradeNo: null,
+        refundedAt: null,
+        failureCode: 'PARAM_ERROR',
+        failureMessage: 'WeChat Pay refunds CNY only.',
+      };
+    }
+    const data = await this.call(
+      'refund',
+      () =>
+        this.client.v3.refund.domestic.refunds.post(refundBody(request, this.settings.notifyUrl)),
+      (failure) => {
+        const refusal = refundRefusalOf(failure);
+        return refusal ? new Refused(refusal) : undefined;
+      },
+    );
+    if (data instanceof Refused) return data.result;
+    return refundResultOfJson(data, request.outRefundNo);
+  }
+
+  async queryRefund(_outTradeNo: string, outRefundNo: string): Promise<ChannelRefundResult> {
+    const data = await this.call(
+      'refund-query',
+      () =>
+        this.client.v3.refund.domestic.refunds.$out_refund_no$.get({
+          out_refund_no: outRefundNo,
+        } as Record<string, unknown>),
+      (failure) => (isRefundNotExist(failure) ? NOT_EXISTING : undefined),
+    );
+    if (data === NOT_EXISTING) {
+      return { status: 'NOT_FOUND', channelRefundNo: null, channelTradeNo: null, refundedAt: null };
+    }
+    return refundResultOfJson(data, outRefundNo);
   }
 
   async downloadStatement(businessDate: string): Promise<ChannelStatement> {
@@ -215,6 +260,11 @@ export class WechatPayAdapter implements ChannelAdapter {
 }
 
 const NOT_EXISTING = Symbol('ORDER_NOT_EXIST');
+
+/** A refund request WeChat Pay refused for good, already read as a FAILED result. */
+class Refused {
+  constructor(readonly result: ChannelRefundResult) {}
+}
 
 /** Reads an axios error: its status, the plugin's EV3_ code, WeChat Pay's error body. */
 function callFailureOf(error: unknown): CallFailure {

@@ -1,4 +1,10 @@
-import { FaultParamsError, parseFaultParams, planPaymentFaults } from './faults';
+import {
+  type ActiveFault,
+  FaultParamsError,
+  parseFaultParams,
+  planPaymentFaults,
+  planRefundFaults,
+} from './faults';
 
 describe('fault injection', () => {
   it('fills defaults and rejects unknown or invalid params', () => {
@@ -30,5 +36,32 @@ describe('fault injection', () => {
       statement: {},
       applied: [],
     });
+  });
+});
+
+describe('refund faults', () => {
+  it('plan the next refund and leave payment faults alone (and the reverse)', () => {
+    const active: ActiveFault[] = [
+      { id: 1, kind: 'DROP_CALLBACK' as const, params: {} },
+      { id: 2, kind: 'REFUND_RESULT_DELAYED' as const, params: { delaySeconds: 5 } },
+      { id: 3, kind: 'REFUND_FAILS' as const, params: {} },
+      { id: 4, kind: 'REFUND_FAILS' as const, params: {} },
+      { id: 5, kind: 'DROP_REFUND_NOTIFICATION' as const, params: {} },
+    ];
+    expect(planRefundFaults(active)).toEqual({
+      fails: true,
+      delaySeconds: 5,
+      dropNotification: true,
+      applied: [2, 3, 5],
+    });
+    expect(planPaymentFaults(active).applied).toEqual([1]);
+    expect(planRefundFaults([])).toEqual({
+      fails: false,
+      delaySeconds: 0,
+      dropNotification: false,
+      applied: [],
+    });
+    expect(parseFaultParams('REFUND_RESULT_DELAYED', undefined)).toEqual({ delaySeconds: 30 });
+    expect(() => parseFaultParams('REFUND_FAILS', { x: 1 })).toThrow(FaultParamsError);
   });
 });

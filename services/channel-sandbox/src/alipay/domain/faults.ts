@@ -2,11 +2,12 @@ import { z } from 'zod';
 
 /**
  * Instructor fault injection (故障注入): what can go wrong between a channel and the platform,
- * staged on purpose so a class can watch the platform cope. Each fault applies to the next
- * `remaining` payments; what it does to a payment is decided once, when the payment happens,
- * and recorded on the trade, so a statement downloaded later shows the same fault.
+ * staged on purpose so a class can watch the platform cope. A payment fault applies to the next
+ * `remaining` payments, a refund fault to the next `remaining` refunds; what it does is decided
+ * once, when the payment or refund happens, and recorded with it, so a statement downloaded
+ * later shows the same fault.
  */
-export const FAULT_KINDS = [
+export const PAYMENT_FAULT_KINDS = [
   'DROP_CALLBACK',
   'DELAY_CALLBACK',
   'DUPLICATE_CALLBACK',
@@ -15,7 +16,15 @@ export const FAULT_KINDS = [
   'STATEMENT_STATUS',
   'EXTRA_STATEMENT_LINE',
 ] as const;
+export const REFUND_FAULT_KINDS = [
+  'REFUND_FAILS',
+  'REFUND_RESULT_DELAYED',
+  'DROP_REFUND_NOTIFICATION',
+] as const;
+export const FAULT_KINDS = [...PAYMENT_FAULT_KINDS, ...REFUND_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+export type PaymentFaultKind = (typeof PAYMENT_FAULT_KINDS)[number];
+export type RefundFaultKind = (typeof REFUND_FAULT_KINDS)[number];
 
 export const FAULT_CHANNELS = ['ALIPAY', 'WECHAT_PAY'] as const;
 export type FaultChannel = (typeof FAULT_CHANNELS)[number];
@@ -50,6 +59,20 @@ export const FAULT_PARAMS = {
   EXTRA_STATEMENT_LINE: z
     .object({ amountFen: z.number().int().min(1).max(10_000_000_000).optional() })
     .strict(),
+  /**
+   * The channel refuses the next refund for good: Alipay answers a business error
+   * (ACQ.SELLER_BALANCE_NOT_ENOUGH), WeChat Pay accepts it and ends it ABNORMAL (REFUND.ABNORMAL).
+   */
+  REFUND_FAILS: z.object({}).strict(),
+  /**
+   * The refund stays processing for `delaySeconds` (real seconds): Alipay answers fund_change N
+   * and its refund query says nothing final until then; WeChat Pay says PROCESSING.
+   */
+  REFUND_RESULT_DELAYED: z
+    .object({ delaySeconds: z.number().int().min(1).max(86_400).default(30) })
+    .strict(),
+  /** WeChat Pay never sends the refund notification; the refund still completes at the channel. */
+  DROP_REFUND_NOTIFICATION: z.object({}).strict(),
 } satisfies Record<FaultKind, z.ZodType>;
 
 export type FaultParams = { [K in FaultKind]: z.infer<(typeof FAULT_PARAMS)[K]> };
@@ -112,6 +135,7 @@ export interface PaymentFaultPlan {
 /**
  * What the active faults do to the next payment. Faults of different kinds combine; of one
  * kind the oldest wins (and only it is used up), so stacking two of a kind queues them.
+ * Refund faults are not a payment's business and are left alone.
  */
 export function planPaymentFaults(active: readonly ActiveFault[]): PaymentFaultPlan {
   const plan: PaymentFaultPlan = {
@@ -121,7 +145,7 @@ export function planPaymentFaults(active: readonly ActiveFault[]): PaymentFaultP
   };
   const seen = new Set<FaultKind>();
   for (const fault of [...active].sort((a, b) => a.id - b.id)) {
-    if (seen.has(fault.kind)) continue;
+    if (seen.has(fault.kind) || !isPaymentFault(fault.kind)) continue;
     seen.add(fault.kind);
     plan.applied.push(fault.id);
     applyFault(plan, fault);
@@ -130,7 +154,7 @@ export function planPaymentFaults(active: readonly ActiveFault[]): PaymentFaultP
 }
 
 function applyFault(plan: PaymentFaultPlan, fault: ActiveFault): void {
-  switch (fault.kind) {
+  switch (fault.kind as PaymentFaultKind) {
     case 'DROP_CALLBACK':
       plan.callback.drop = true;
       return;
@@ -156,4 +180,55 @@ function applyFault(plan: PaymentFaultPlan, fault: ActiveFault): void {
         (fault.params as FaultParams['EXTRA_STATEMENT_LINE']).amountFen ?? 0;
       return;
   }
+}
+
+export function isPaymentFault(kind: FaultKind): kind is PaymentFaultKind {
+  return (PAYMENT_FAULT_KINDS as readonly string[]).includes(kind);
+}
+
+export function isRefundFault(kind: FaultKind): kind is RefundFaultKind {
+  return (REFUND_FAULT_KINDS as readonly string[]).includes(kind);
+}
+
+/** How one refund goes at the channel, decided once when the channel accepts it. */
+export interface RefundFaultPlan {
+  /** The channel refuses it (Alipay) or ends it ABNORMAL (WeChat Pay). */
+  fails: boolean;
+  /** Seconds the refund stays processing before its result is final (0: at once). */
+  delaySeconds: number;
+  /** WeChat Pay sends no refund notification. */
+  dropNotification: boolean;
+  /** Ids of the faults used up by this refund. */
+  applied: number[];
+}
+
+/**
+ * What the active faults do to the next refund; like payments, kinds combine and of one kind
+ * only the oldest is used up. Payment faults are left alone.
+ */
+export function planRefundFaults(active: readonly ActiveFault[]): RefundFaultPlan {
+  const plan: RefundFaultPlan = {
+    fails: false,
+    delaySeconds: 0,
+    dropNotification: false,
+    applied: [],
+  };
+  const seen = new Set<FaultKind>();
+  for (const fault of [...active].sort((a, b) => a.id - b.id)) {
+    if (seen.has(fault.kind) || !isRefundFault(fault.kind)) continue;
+    seen.add(fault.kind);
+    plan.applied.push(fault.id);
+    switch (fault.kind) {
+      case 'REFUND_FAILS':
+        plan.fails = true;
+        break;
+      case 'REFUND_RESULT_DELAYED':
+        plan.delaySeconds = (fault.params as FaultParams['REFUND_RESULT_DELAYED']).delaySeconds;
+        break;
+      case 'DROP_REFUND_NOTIFICATION':
+        plan.dropNotification = true;
+        break;
+    }
+  }
+  return plan;
 }

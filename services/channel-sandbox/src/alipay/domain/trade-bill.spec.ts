@@ -60,3 +60,35 @@ describe('the 业务明细 bill', () => {
     expect(extra[1]).toContain('SANDBOX_EXTRA_order_1\t');
   });
 });
+
+describe('refunds on the 业务明细 bill', () => {
+  it('writes a 退款 row per refund: negative, with its out_request_no, in the refund totals', () => {
+    const text = buildTradeBill({
+      pid: '2088',
+      billDate: '2026-01-14',
+      trades: [trade()],
+      refunds: [
+        {
+          tradeNo: '2026011422001400000000000001',
+          outTradeNo: 'order_1',
+          outRequestNo: 'ref_1',
+          subject: 'Tea',
+          createdAt: '2026-01-14 11:00:00',
+          finishedAt: '2026-01-14 11:00:01',
+          amountMinor: 300,
+          buyerLogonId: 'stu***@paylab.demo',
+        },
+      ],
+      exportedAt: '2026-01-15 09:00:00',
+    });
+    const refundRow = rowsOf(text)[1].split(',');
+    expect(refundRow[0]).toBe('2026011422001400000000000001\t');
+    expect(refundRow[2]).toBe('退款');
+    expect(refundRow[5]).toBe('2026-01-14 11:00:01');
+    expect(refundRow[11]).toBe('-3.00');
+    expect(refundRow[12]).toBe('-3.00');
+    expect(refundRow[21]).toBe('ref_1\t');
+    expect(text).toContain('#交易合计：1笔，商家实收共12.34元');
+    expect(text).toContain('#退款合计：1笔，商家实收共-3.00元');
+  });
+});

@@ -48,11 +48,26 @@ export interface BillTrade {
   statement: StatementPlan;
 }
 
+/** A refund that completed on the business date: a 退款 row, negative, with its out_request_no. */
+export interface BillRefund {
+  tradeNo: string;
+  outTradeNo: string;
+  outRequestNo: string;
+  subject: string;
+  /** Shanghai 'YYYY-MM-DD HH:mm:ss'. */
+  createdAt: string;
+  finishedAt: string;
+  /** Positive: what was refunded. */
+  amountMinor: number;
+  buyerLogonId: string;
+}
+
 export interface TradeBillInput {
   /** The merchant's PID; the account is written `<pid>0156` as in the real file. */
   pid: string;
   billDate: string;
   trades: readonly BillTrade[];
+  refunds?: readonly BillRefund[];
   /** Shanghai 'YYYY-MM-DD HH:mm:ss'. */
   exportedAt: string;
 }
@@ -65,16 +80,25 @@ export function buildTradeBill(input: TradeBillInput): string {
   let tradeTotal = 0;
   let refundCount = 0;
   let refundTotal = 0;
-  for (const trade of input.trades) {
-    for (const line of linesOf(trade)) {
-      rows.push(row(line));
-      if (line.businessType === '交易') {
-        tradeCount += 1;
-        tradeTotal += line.amountMinor;
-      } else {
-        refundCount += 1;
-        refundTotal += line.amountMinor;
-      }
+  const refundLines: BillLine[] = (input.refunds ?? []).map((refund) => ({
+    tradeNo: refund.tradeNo,
+    outTradeNo: refund.outTradeNo,
+    businessType: '退款',
+    subject: refund.subject,
+    createdAt: refund.createdAt,
+    finishedAt: refund.finishedAt,
+    buyerLogonId: refund.buyerLogonId,
+    amountMinor: -refund.amountMinor,
+    refundRequestNo: refund.outRequestNo,
+  }));
+  for (const line of [...input.trades.flatMap(linesOf), ...refundLines]) {
+    rows.push(row(line));
+    if (line.businessType === '交易') {
+      tradeCount += 1;
+      tradeTotal += line.amountMinor;
+    } else {
+      refundCount += 1;
+      refundTotal += line.amountMinor;
     }
   }
   const yuan = (minor: number) => Money.of(minor, 'CNY').toDecimalString();

@@ -104,3 +104,60 @@ export function formatTradeNo(compactDate: string, randomDigits: string): string
   }
   return `${compactDate}2200${randomDigits}`;
 }
+
+const OUT_REQUEST_NO = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface RefundRequest {
+  reference: { outTradeNo?: string; tradeNo?: string };
+  /** null: the trade's out_trade_no, as Alipay defaults it for a single full refund. */
+  outRequestNo: string | null;
+  amountMinor: number;
+  reason: string | null;
+}
+
+/** Validates alipay.trade.refund's biz_content (refund_amount in yuan). */
+export function parseRefund(biz: Readonly<Record<string, unknown>>): RefundRequest {
+  const reference = parseTradeReference(biz);
+  const { out_request_no: outRequestNo, refund_amount: refundAmount, refund_reason: reason } = biz;
+  if (
+    outRequestNo !== undefined &&
+    (typeof outRequestNo !== 'string' || !OUT_REQUEST_NO.test(outRequestNo))
+  ) {
+    throw invalidParameter('out_request_no must be 1-64 letters, digits, _ or -');
+  }
+  if (reason !== undefined && (typeof reason !== 'string' || reason.length > 256)) {
+    throw invalidParameter('refund_reason must be at most 256 characters');
+  }
+  if (typeof refundAmount !== 'string' && typeof refundAmount !== 'number') {
+    throw invalidParameter('refund_amount is required, in yuan, e.g. "0.01"');
+  }
+  let amountMinor: number;
+  try {
+    amountMinor = Money.fromDecimalString(String(refundAmount), 'CNY').amountMinor;
+  } catch (error) {
+    if (error instanceof MoneyError) {
+      throw invalidParameter(`refund_amount ${String(refundAmount)} is not a yuan amount`);
+    }
+    throw error;
+  }
+  if (amountMinor <= 0) throw invalidParameter('refund_amount must be at least 0.01');
+  return {
+    reference,
+    outRequestNo: (outRequestNo as string | undefined) ?? null,
+    amountMinor,
+    reason: (reason as string | undefined) ?? null,
+  };
+}
+
+/** Validates alipay.trade.fastpay.refund.query's biz_content: the trade and out_request_no. */
+export function parseRefundQuery(biz: Readonly<Record<string, unknown>>): {
+  reference: { outTradeNo?: string; tradeNo?: string };
+  outRequestNo: string;
+} {
+  const reference = parseTradeReference(biz);
+  const outRequestNo = biz.out_request_no;
+  if (typeof outRequestNo !== 'string' || !OUT_REQUEST_NO.test(outRequestNo)) {
+    throw invalidParameter('out_request_no is required: 1-64 letters, digits, _ or -');
+  }
+  return { reference, outRequestNo };
+}

@@ -8,7 +8,7 @@ import { paramError, WechatPayError } from './wechat-pay-error';
  * TRADE_SUCCESS | TRADE_CLOSED) so that paying, faults and statements are shared; WeChat Pay's
  * own trade_state vocabulary is produced here, at the edge.
  */
-export type TradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED';
+export type TradeState = 'NOTPAY' | 'SUCCESS' | 'REFUND' | 'CLOSED';
 
 const TRADE_STATES: Readonly<Record<TradeStatus, { state: TradeState; desc: string }>> = {
   WAIT_BUYER_PAY: { state: 'NOTPAY', desc: '未支付' },
@@ -16,7 +16,12 @@ const TRADE_STATES: Readonly<Record<TradeStatus, { state: TradeState; desc: stri
   TRADE_CLOSED: { state: 'CLOSED', desc: '已关闭' },
 };
 
-export function tradeStateOf(status: TradeStatus): { state: TradeState; desc: string } {
+/** A paid order with any refund reads REFUND (转入退款), as WeChat Pay reports it. */
+export function tradeStateOf(
+  status: TradeStatus,
+  refundedMinor = 0,
+): { state: TradeState; desc: string } {
+  if (status === 'TRADE_SUCCESS' && refundedMinor > 0) return { state: 'REFUND', desc: '转入退款' };
   return TRADE_STATES[status];
 }
 

@@ -81,3 +81,39 @@ describe('WeChat Pay trade bill', () => {
     expect(empty.summary['总交易单数']).toBe('0');
   });
 });
+
+describe('refunds on the WeChat Pay trade bill', () => {
+  const refund = {
+    trade: trade(),
+    refundId: '50300202601140000000000000001',
+    outRefundNo: 'ref_1',
+    refundedAt: '2026-01-14 11:00:00',
+    amountMinor: 300,
+  };
+
+  it('writes a REFUND row with the refund numbers, counted in the totals', () => {
+    const { rows, summary } = parse(buildWechatTradeBill([trade()], 'ALL', [refund]));
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatchObject({
+      交易时间: '2026-01-14 11:00:00',
+      微信订单号: '4200000123202601144567890123',
+      商户订单号: 'order_1',
+      交易状态: 'REFUND',
+      应结订单金额: '0.00',
+      微信退款单号: '50300202601140000000000000001',
+      商户退款单号: 'ref_1',
+      退款金额: '3.00',
+      退款状态: 'SUCCESS',
+      申请退款金额: '3.00',
+    });
+    expect(summary).toMatchObject({ 总交易单数: '2', 应结订单总金额: '12.34', 退款总金额: '3.00' });
+  });
+
+  it('lists refunds alone in a REFUND bill and not in a SUCCESS bill', () => {
+    expect(parse(buildWechatTradeBill([trade()], 'REFUND', [refund])).rows).toHaveLength(1);
+    expect(parse(buildWechatTradeBill([trade()], 'SUCCESS', [refund])).rows).toHaveLength(1);
+    expect(parse(buildWechatTradeBill([trade()], 'SUCCESS', [refund])).rows[0]['交易状态']).toBe(
+      'SUCCESS',
+    );
+  });
+});

@@ -68,12 +68,25 @@ export interface WechatBillTrade {
   statement: StatementPlan;
 }
 
+/** A refund that succeeded on the bill date: a REFUND row with its refund numbers. */
+export interface WechatBillRefund {
+  trade: WechatBillTrade;
+  /** 微信退款单号 (refund_id) and 商户退款单号 (out_refund_no). */
+  refundId: string;
+  outRefundNo: string;
+  /** Shanghai 'YYYY-MM-DD HH:mm:ss': when the refund succeeded. */
+  refundedAt: string;
+  amountMinor: number;
+}
+
 interface BillLine {
   trade: WechatBillTrade;
   transactionId: string;
   outTradeNo: string;
   state: 'SUCCESS' | 'REFUND';
   amountMinor: number;
+  /** Set on the rows of real refunds (a STATEMENT_STATUS fault's REFUND row has none). */
+  refund?: { refundId: string; outRefundNo: string; at: string };
 }
 
 const BOM = '\uFEFF';
@@ -81,10 +94,19 @@ const BOM = '\uFEFF';
 export function buildWechatTradeBill(
   trades: readonly WechatBillTrade[],
   billType: WechatBillType,
+  refunds: readonly WechatBillRefund[] = [],
 ): string {
-  const lines = trades
-    .flatMap(linesOf)
-    .filter((line) => billType === 'ALL' || line.state === billType);
+  const refundLines: BillLine[] = refunds.map((refund) => ({
+    trade: refund.trade,
+    transactionId: refund.trade.transactionId,
+    outTradeNo: refund.trade.outTradeNo,
+    state: 'REFUND',
+    amountMinor: refund.amountMinor,
+    refund: { refundId: refund.refundId, outRefundNo: refund.outRefundNo, at: refund.refundedAt },
+  }));
+  const lines = [...trades.flatMap(linesOf), ...refundLines].filter(
+    (line) => billType === 'ALL' || line.state === billType,
+  );
   let settled = 0;
   let refunded = 0;
   let fees = 0;
@@ -97,7 +119,7 @@ export function buildWechatTradeBill(
     fees += isRefund ? -fee : fee;
     ordered += isRefund ? 0 : line.amountMinor;
     return backticked([
-      line.trade.paidAt,
+      line.refund?.at ?? line.trade.paidAt,
       line.trade.appid,
       line.trade.mchid,
       '0',
@@ -111,8 +133,8 @@ export function buildWechatTradeBill(
       'CNY',
       yuan(isRefund ? 0 : line.amountMinor),
       '0.00',
-      isRefund ? `50300${line.transactionId.slice(5)}` : '0',
-      isRefund ? line.outTradeNo : '0',
+      isRefund ? (line.refund?.refundId ?? `50300${line.transactionId.slice(5)}`) : '0',
+      isRefund ? (line.refund?.outRefundNo ?? line.outTradeNo) : '0',
       yuan(isRefund ? line.amountMinor : 0),
       '0.00',
       isRefund ? 'ORIGINAL' : '',

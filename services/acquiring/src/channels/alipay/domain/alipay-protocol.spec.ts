@@ -4,6 +4,8 @@ import {
   gatewayFailure,
   parseNotification,
   parseNotificationBody,
+  refundQueryResultOf,
+  refundResultOf,
   snapshotOfQuery,
   timeoutExpressOf,
   tradeStatusOf,
@@ -152,5 +154,98 @@ describe('Alipay protocol translation', () => {
     );
     expect(failure('alipay.trade.precreate', 'ACQ.TOTAL_FEE_EXCEED')).toBe('CHANNEL.REJECTED');
     expect(failure('alipay.trade.query', 'isp.unknow-error', '20000')).toBe('CHANNEL.UNAVAILABLE');
+  });
+});
+
+describe('Alipay refunds', () => {
+  const TRADE_NO = '2026011422001412345678901234';
+  const REF = 'ref_01JH0000000000000000000000';
+  const codeOf = (work: () => unknown): string => {
+    try {
+      work();
+    } catch (error) {
+      if (error instanceof ChannelError) return error.code;
+      throw error;
+    }
+    return 'no error';
+  };
+
+  it('fund_change Y is a success at gmt_refund_pay (Shanghai time); N waits for a query', () => {
+    expect(
+      refundResultOf(
+        {
+          code: '10000',
+          tradeNo: TRADE_NO,
+          fundChange: 'Y',
+          refundFee: '3.00',
+          gmtRefundPay: '2026-01-14 10:40:00',
+        },
+        REF,
+      ),
+    ).toEqual({
+      status: 'SUCCEEDED',
+      channelRefundNo: `${TRADE_NO}_${REF}`,
+      channelTradeNo: TRADE_NO,
+      refundedAt: new Date('2026-01-14T02:40:00Z'),
+    });
+    expect(
+      refundResultOf({ code: '10000', tradeNo: TRADE_NO, fundChange: 'N', refundFee: '3.00' }, REF),
+    ).toMatchObject({ status: 'PROCESSING', channelTradeNo: TRADE_NO });
+    expect(codeOf(() => refundResultOf({ code: '10000', fundChange: 'Y' }, REF))).toBe(
+      'CHANNEL.INVALID_RESPONSE',
+    );
+  });
+
+  it('a business refusal (40004 ACQ.*) fails the refund; outages and our own errors are retried', () => {
+    for (const subCode of [
+      'ACQ.TRADE_NOT_ALLOW_REFUND',
+      'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+      'ACQ.TRADE_STATUS_ERROR',
+      'ACQ.SELLER_BALANCE_NOT_ENOUGH',
+    ]) {
+      expect(refundResultOf({ code: '40004', subCode, subMsg: 'no' }, REF)).toMatchObject({
+        status: 'FAILED',
+        failureCode: subCode,
+        failureMessage: 'no',
+      });
+    }
+    expect(codeOf(() => refundResultOf({ code: '40004', subCode: 'ACQ.SYSTEM_ERROR' }, REF))).toBe(
+      'CHANNEL.UNAVAILABLE',
+    );
+    expect(codeOf(() => refundResultOf({ code: '20000', subCode: 'isp.unknow-error' }, REF))).toBe(
+      'CHANNEL.UNAVAILABLE',
+    );
+    expect(
+      codeOf(() => refundResultOf({ code: '40002', subCode: 'isv.invalid-signature' }, REF)),
+    ).toBe('CHANNEL.UNAVAILABLE');
+  });
+
+  it('the refund query: REFUND_SUCCESS, processing, never received', () => {
+    expect(
+      refundQueryResultOf(
+        {
+          code: '10000',
+          tradeNo: TRADE_NO,
+          outRequestNo: REF,
+          refundStatus: 'REFUND_SUCCESS',
+          refundAmount: '3.00',
+          gmtRefundPay: '2026-01-14 10:40:00',
+        },
+        REF,
+      ),
+    ).toEqual({
+      status: 'SUCCEEDED',
+      channelRefundNo: `${TRADE_NO}_${REF}`,
+      channelTradeNo: TRADE_NO,
+      refundedAt: new Date('2026-01-14T02:40:00Z'),
+    });
+    expect(
+      refundQueryResultOf({ code: '10000', tradeNo: TRADE_NO, refundAmount: '3.00' }, REF).status,
+    ).toBe('PROCESSING');
+    expect(refundQueryResultOf({ code: '10000', tradeNo: TRADE_NO }, REF).status).toBe('NOT_FOUND');
+    expect(refundQueryResultOf({ code: '40004', subCode: 'ACQ.TRADE_NOT_EXIST' }, REF).status).toBe(
+      'NOT_FOUND',
+    );
+    expect(codeOf(() => refundQueryResultOf({ code: '20000' }, REF))).toBe('CHANNEL.UNAVAILABLE');
   });
 });

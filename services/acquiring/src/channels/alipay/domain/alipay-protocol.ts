@@ -2,6 +2,7 @@ import { Money, MoneyError } from '@paylab/money';
 import {
   ChannelError,
   type ChannelNotification,
+  type ChannelRefundResult,
   type ChannelTradeSnapshot,
   type ChannelTradeStatus,
 } from '../../channel-adapter';
@@ -189,4 +190,104 @@ export function parseNotificationBody(body: Buffer): Record<string, string> {
     fields[key] = value;
   }
   return fields;
+}
+
+// -------------------------------------------------------------------------------------------
+// Refunds (alipay.trade.refund, alipay.trade.fastpay.refund.query)
+
+/**
+ * Business refusals of a refund that will not change on a retry: the trade cannot be refunded,
+ * the amount is more than is left, the seller's balance does not cover it. Anything else that
+ * is not code 10000 (20000, ACQ.SYSTEM_ERROR, a missing or invalid parameter on our side) is
+ * retried, so a refund never fails because of a passing outage or our own misconfiguration.
+ */
+const RETRYABLE_REFUND_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'aop.ACQ.SYSTEM_ERROR']);
+
+/** Alipay has no refund number of its own: the trade number and our out_request_no name it. */
+export function alipayRefundNoOf(tradeNo: string, outRequestNo: string): string {
+  return `${tradeNo}_${outRequestNo}`;
+}
+
+function refusalOrThrow(method: string, result: GatewayResult): ChannelRefundResult {
+  const subCode = typeof result.subCode === 'string' ? result.subCode : '';
+  if (result.code === '40004' && subCode !== '' && !RETRYABLE_REFUND_SUB_CODES.has(subCode)) {
+    return {
+      status: 'FAILED',
+      channelRefundNo: null,
+      channelTradeNo: null,
+      refundedAt: null,
+      failureCode: subCode,
+      failureMessage: String(result.subMsg ?? result.msg ?? subCode).slice(0, 512),
+    };
+  }
+  const failure = gatewayFailure(method, result);
+  // Not a final answer about the refund: retried with backoff.
+  throw new ChannelError('CHANNEL.UNAVAILABLE', failure.message, failure.channelReason);
+}
+
+/**
+ * alipay.trade.refund's answer. fund_change Y: this request moved the money, done. N: it did
+ * not (a repeated out_request_no, or a refund still processing), so only a refund query can
+ * tell; the refund is PROCESSING until then.
+ */
+export function refundResultOf(result: GatewayResult, outRequestNo: string): ChannelRefundResult {
+  const method = 'alipay.trade.refund';
+  if (result.code !== '10000') return refusalOrThrow(method, result);
+  const tradeNo =
+    typeof result.tradeNo === 'string' && result.tradeNo !== '' ? result.tradeNo : null;
+  if (!tradeNo) {
+    throw new ChannelError('CHANNEL.INVALID_RESPONSE', `${method} answered without trade_no.`);
+  }
+  const channelRefundNo = alipayRefundNoOf(tradeNo, outRequestNo);
+  if (result.fundChange !== 'Y') {
+    return { status: 'PROCESSING', channelRefundNo, channelTradeNo: tradeNo, refundedAt: null };
+  }
+  const refundedAt =
+    (typeof result.gmtRefundPay === 'string' && parseShanghaiDateTime(result.gmtRefundPay)) || null;
+  return {
+    status: 'SUCCEEDED',
+    channelRefundNo,
+    channelTradeNo: tradeNo,
+    refundedAt: refundedAt ?? new Date(),
+  };
+}
+
+/**
+ * alipay.trade.fastpay.refund.query's answer: refund_status REFUND_SUCCESS is done; a known
+ * refund_amount without it is still processing; neither means Alipay never received it (or it
+ * failed), so submitting it again (same out_request_no) is safe and gets the final answer.
+ */
+export function refundQueryResultOf(
+  result: GatewayResult,
+  outRequestNo: string,
+): ChannelRefundResult {
+  const method = 'alipay.trade.fastpay.refund.query';
+  if (isTradeNotExist(result)) {
+    return { status: 'NOT_FOUND', channelRefundNo: null, channelTradeNo: null, refundedAt: null };
+  }
+  if (result.code !== '10000') {
+    const failure = gatewayFailure(method, result);
+    throw new ChannelError('CHANNEL.UNAVAILABLE', failure.message, failure.channelReason);
+  }
+  const tradeNo =
+    typeof result.tradeNo === 'string' && result.tradeNo !== '' ? result.tradeNo : null;
+  const channelRefundNo = tradeNo ? alipayRefundNoOf(tradeNo, outRequestNo) : null;
+  if (result.refundStatus === 'REFUND_SUCCESS') {
+    if (!tradeNo) {
+      throw new ChannelError('CHANNEL.INVALID_RESPONSE', `${method} answered without trade_no.`);
+    }
+    const refundedAt =
+      (typeof result.gmtRefundPay === 'string' && parseShanghaiDateTime(result.gmtRefundPay)) ||
+      null;
+    return {
+      status: 'SUCCEEDED',
+      channelRefundNo,
+      channelTradeNo: tradeNo,
+      refundedAt: refundedAt ?? new Date(),
+    };
+  }
+  if (yuanToMoney(result.refundAmount)) {
+    return { status: 'PROCESSING', channelRefundNo, channelTradeNo: tradeNo, refundedAt: null };
+  }
+  return { status: 'NOT_FOUND', channelRefundNo: null, channelTradeNo: tradeNo, refundedAt: null };
 }

@@ -7,8 +7,13 @@ import {
   failureOf,
   matchesSha1,
   nativeOrderBody,
+  isRefundNotExist,
+  readCallback,
   readNotification,
   readTradeBillGrant,
+  refundBody,
+  refundRefusalOf,
+  refundResultOfJson,
   snapshotOfQuery,
   tradeStateOf,
 } from './wechat-pay-protocol';
@@ -338,5 +343,195 @@ describe('WeChat Pay v3 trade bill', () => {
     ]) {
       expect(codeOf(() => readTradeBillGrant(bad))).toBe('CHANNEL.INVALID_RESPONSE');
     }
+  });
+});
+
+describe('WeChat Pay refunds', () => {
+  const refund = {
+    mchid: identity.mchid,
+    out_trade_no: paidTransaction.out_trade_no,
+    transaction_id: paidTransaction.transaction_id,
+    out_refund_no: 'ref_01JH0000000000000000000000',
+    refund_id: '50300202601140000000000000001',
+    refund_status: 'SUCCESS',
+    success_time: '2026-01-14T10:40:00+08:00',
+    user_received_account: '支付用户零钱',
+    amount: { total: 1234, refund: 300, payer_total: 1234, payer_refund: 300 },
+  };
+  const refundNotice = (plain: object, eventType = 'REFUND.SUCCESS') =>
+    JSON.stringify({
+      id: 'c0ffee00-0000-4000-8000-000000000002',
+      create_time: '2026-01-14T10:40:01+08:00',
+      resource_type: 'encrypt-resource',
+      event_type: eventType,
+      summary: '退款成功',
+      resource: {
+        original_type: 'refund',
+        algorithm: 'AEAD_AES_256_GCM',
+        ciphertext: encrypt(JSON.stringify(plain), API_V3_KEY, 'abcdefghijkl', 'refund'),
+        associated_data: 'refund',
+        nonce: 'abcdefghijkl',
+      },
+    });
+
+  it('builds the refund body in fen with our out_refund_no', () => {
+    expect(
+      refundBody(
+        {
+          outTradeNo: 'pay_1',
+          outRefundNo: 'ref_1',
+          amount: Money.of(300, 'CNY'),
+          total: Money.of(1234, 'CNY'),
+          reason: 'x'.repeat(100),
+        },
+        'https://paylab.example/callbacks/wechat-pay',
+      ),
+    ).toEqual({
+      out_trade_no: 'pay_1',
+      out_refund_no: 'ref_1',
+      reason: 'x'.repeat(80),
+      notify_url: 'https://paylab.example/callbacks/wechat-pay',
+      amount: { refund: 300, total: 1234, currency: 'CNY' },
+    });
+  });
+
+  it('reads the refund answer: SUCCESS, PROCESSING, ABNORMAL/CLOSED, and refuses a bad one', () => {
+    const answer = { ...refund, status: 'SUCCESS' };
+    expect(refundResultOfJson(answer, refund.out_refund_no)).toEqual({
+      status: 'SUCCEEDED',
+      channelRefundNo: refund.refund_id,
+      channelTradeNo: refund.transaction_id,
+      refundedAt: new Date('2026-01-14T02:40:00Z'),
+    });
+    expect(
+      refundResultOfJson({ ...answer, status: 'PROCESSING' }, refund.out_refund_no).status,
+    ).toBe('PROCESSING');
+    expect(
+      refundResultOfJson({ ...answer, status: 'ABNORMAL' }, refund.out_refund_no),
+    ).toMatchObject({ status: 'FAILED', failureCode: 'REFUND.ABNORMAL' });
+    expect(refundResultOfJson({ ...answer, status: 'CLOSED' }, refund.out_refund_no)).toMatchObject(
+      {
+        status: 'FAILED',
+        failureCode: 'REFUND.CLOSED',
+      },
+    );
+    expect(
+      codeOf(() => refundResultOfJson({ ...answer, status: 'WHAT' }, refund.out_refund_no)),
+    ).toBe('CHANNEL.INVALID_RESPONSE');
+    expect(codeOf(() => refundResultOfJson(answer, 'ref_other'))).toBe('CHANNEL.INVALID_RESPONSE');
+    expect(
+      codeOf(() =>
+        refundResultOfJson({ ...answer, success_time: undefined }, refund.out_refund_no),
+      ),
+    ).toBe('CHANNEL.INVALID_RESPONSE');
+  });
+
+  it('tells a permanent refusal from a failure worth retrying', () => {
+    expect(
+      refundRefusalOf({ status: 400, wechatCode: 'INVALID_REQUEST', message: 'exceeds' }),
+    ).toMatchObject({ status: 'FAILED', failureCode: 'INVALID_REQUEST' });
+    expect(
+      refundRefusalOf({ status: 403, wechatCode: 'NOT_ENOUGH', message: '余额不足' }),
+    ).toMatchObject({
+      failureCode: 'NOT_ENOUGH',
+    });
+    expect(
+      refundRefusalOf({ status: 404, wechatCode: 'RESOURCE_NOT_EXISTS', message: '' }),
+    ).toMatchObject({
+      failureCode: 'RESOURCE_NOT_EXISTS',
+    });
+    for (const transient of [
+      { status: 500, wechatCode: 'SYSTEM_ERROR', message: '' },
+      { status: 429, wechatCode: 'FREQUENCY_LIMITED', message: '' },
+      { status: 401, wechatCode: 'SIGN_ERROR', message: '' },
+      { message: 'ECONNREFUSED' },
+      { status: 200, verifierCode: 'EV3_RES_HEADER_SIGNATURE_DIGEST', message: '' },
+    ]) {
+      expect(refundRefusalOf(transient)).toBeNull();
+    }
+    expect(isRefundNotExist({ status: 404, wechatCode: 'RESOURCE_NOT_EXISTS', message: '' })).toBe(
+      true,
+    );
+    expect(isRefundNotExist({ status: 500, wechatCode: 'SYSTEM_ERROR', message: '' })).toBe(false);
+  });
+
+  it('verifies, decrypts and reads a REFUND.SUCCESS notification on the shared notify_url', () => {
+    expect(readCallback(signed(refundNotice(refund)), keys, identity, NOW)).toEqual({
+      kind: 'REFUND',
+      notifyId: 'c0ffee00-0000-4000-8000-000000000002',
+      outTradeNo: refund.out_trade_no,
+      outRefundNo: refund.out_refund_no,
+      channelRefundNo: refund.refund_id,
+      channelTradeNo: refund.transaction_id,
+      status: 'SUCCEEDED',
+      amount: Money.of(300, 'CNY'),
+      refundedAt: new Date('2026-01-14T02:40:00Z'),
+    });
+    // A payment notification on the same URL still reads as a payment.
+    expect(readCallback(signed(bodyOf(paidTransaction)), keys, identity, NOW)).toMatchObject({
+      kind: 'PAYMENT',
+      status: 'SUCCEEDED',
+    });
+  });
+
+  it('reads REFUND.ABNORMAL and REFUND.CLOSED as failures', () => {
+    const abnormal = { ...refund, refund_status: 'ABNORMAL', success_time: undefined };
+    expect(
+      readCallback(signed(refundNotice(abnormal, 'REFUND.ABNORMAL')), keys, identity, NOW),
+    ).toMatchObject({ kind: 'REFUND', status: 'FAILED', failureCode: 'REFUND.ABNORMAL' });
+    const closed = { ...refund, refund_status: 'CLOSED', success_time: undefined };
+    expect(
+      readCallback(signed(refundNotice(closed, 'REFUND.CLOSED')), keys, identity, NOW),
+    ).toMatchObject({ kind: 'REFUND', status: 'FAILED', failureCode: 'REFUND.CLOSED' });
+  });
+
+  it('refuses a refund notification that cannot be trusted or does not add up', () => {
+    expect(
+      codeOf(() =>
+        readCallback(
+          signed(refundNotice(refund), { key: stranger.privateKey }),
+          keys,
+          identity,
+          NOW,
+        ),
+      ),
+    ).toBe('CALLBACK.BAD_SIGNATURE');
+    expect(
+      codeOf(() =>
+        readCallback(signed(refundNotice(refund, 'REFUND.ABNORMAL')), keys, identity, NOW),
+      ),
+    ).toBe('CALLBACK.MALFORMED');
+    expect(
+      codeOf(() =>
+        readCallback(signed(refundNotice({ ...refund, mchid: '1900000002' })), keys, identity, NOW),
+      ),
+    ).toBe('CALLBACK.WRONG_APP');
+    expect(
+      codeOf(() =>
+        readCallback(
+          signed(refundNotice({ ...refund, success_time: undefined })),
+          keys,
+          identity,
+          NOW,
+        ),
+      ),
+    ).toBe('CALLBACK.MALFORMED');
+    expect(
+      codeOf(() =>
+        readCallback(
+          signed(refundNotice({ ...refund, amount: { refund: 0 } })),
+          keys,
+          identity,
+          NOW,
+        ),
+      ),
+    ).toBe('CALLBACK.MALFORMED');
+    expect(
+      codeOf(() => readCallback(signed(refundNotice(refund, 'REFUND.WHAT')), keys, identity, NOW)),
+    ).toBe('CALLBACK.MALFORMED');
+    // A refund resource cannot pass for a payment (original_type is checked).
+    expect(codeOf(() => readNotification(signed(refundNotice(refund)), keys, identity, NOW))).toBe(
+      'CALLBACK.MALFORMED',
+    );
   });
 });

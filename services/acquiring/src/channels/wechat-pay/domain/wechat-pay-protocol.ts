@@ -1,7 +1,11 @@
 import { createDecipheriv, createHash, createVerify, type KeyObject } from 'node:crypto';
 import { Money } from '@paylab/money';
 import {
+  type ChannelCallback,
   type ChannelNotification,
+  type ChannelRefundNotification,
+  type ChannelRefundRequest,
+  type ChannelRefundResult,
   ChannelError,
   type ChannelTradeSnapshot,
   type ChannelTradeStatus,
@@ -195,7 +199,8 @@ export interface CallFailure {
   message: string;
 }
 
-export type Operation = 'native' | 'query' | 'close' | 'tradebill' | 'billdownload';
+export type Operation =
+  'native' | 'query' | 'close' | 'tradebill' | 'billdownload' | 'refund' | 'refund-query';
 
 /**
  * A failed call as a ChannelError. Only a signed 2xx is trusted, so a plugin verification
@@ -323,6 +328,37 @@ export function readNotification(
   identity: WechatPayIdentity,
   now: Date,
 ): ChannelNotification {
+  return paymentOf(verifiedBody(raw, keys, now), keys, identity);
+}
+
+/**
+ * Verifies and reads any notification on the notify_url: a payment (TRANSACTION.*, resource
+ * original_type transaction) or a refund (REFUND.SUCCESS / ABNORMAL / CLOSED, original_type
+ * refund), told apart by event_type after the signature has been verified.
+ */
+export function readCallback(
+  raw: RawCallbackRequest,
+  keys: NotificationKeys,
+  identity: WechatPayIdentity,
+  now: Date,
+): ChannelCallback {
+  const body = verifiedBody(raw, keys, now);
+  if (typeof body.event_type === 'string' && body.event_type.startsWith('REFUND.')) {
+    return { kind: 'REFUND', ...refundNotificationOf(body, keys, identity) };
+  }
+  return { kind: 'PAYMENT', ...paymentOf(body, keys, identity) };
+}
+
+interface NotificationBody extends Record<string, unknown> {
+  id: string;
+}
+
+/** Headers, serial, timestamp and signature over the raw bytes; then the parsed body. */
+function verifiedBody(
+  raw: RawCallbackRequest,
+  keys: NotificationKeys,
+  now: Date,
+): NotificationBody {
   if (!/^application\/json\b/i.test(raw.contentType)) {
     throw refused('CALLBACK.MALFORMED', 'is not JSON');
   }
@@ -348,7 +384,6 @@ export function readNotification(
   if (!verifyPlatformSignature(timestamp, nonce, raw.body, signature, keys.platformPublicKey)) {
     throw refused('CALLBACK.BAD_SIGNATURE', 'signature does not verify with the platform key');
   }
-
   let body: unknown;
   try {
     body = JSON.parse(raw.body.toString('utf8'));
@@ -358,16 +393,25 @@ export function readNotification(
   if (!isObject(body) || typeof body.id !== 'string' || body.id === '') {
     throw refused('CALLBACK.MALFORMED', 'has no id');
   }
+  return body as NotificationBody;
+}
+
+/** The decrypted resource of a verified body, as JSON; it must be of `originalType`. */
+function decryptedResourceOf(
+  body: NotificationBody,
+  keys: NotificationKeys,
+  originalType: 'transaction' | 'refund',
+): unknown {
   const resource = body.resource;
   if (
     !isObject(resource) ||
-    resource.original_type !== 'transaction' ||
+    resource.original_type !== originalType ||
     resource.algorithm !== 'AEAD_AES_256_GCM' ||
     typeof resource.ciphertext !== 'string' ||
     typeof resource.nonce !== 'string' ||
     (resource.associated_data !== undefined && typeof resource.associated_data !== 'string')
   ) {
-    throw refused('CALLBACK.MALFORMED', 'has no AEAD_AES_256_GCM transaction resource');
+    throw refused('CALLBACK.MALFORMED', `has no AEAD_AES_256_GCM ${originalType} resource`);
   }
   let plaintext: string;
   try {
@@ -380,9 +424,22 @@ export function readNotification(
   } catch {
     throw refused('CALLBACK.UNDECRYPTABLE', 'resource does not decrypt with our APIv3 key');
   }
+  try {
+    return JSON.parse(plaintext);
+  } catch {
+    throw refused('CALLBACK.MALFORMED', 'resource is not JSON');
+  }
+}
+
+function paymentOf(
+  body: NotificationBody,
+  keys: NotificationKeys,
+  identity: WechatPayIdentity,
+): ChannelNotification {
+  const resource = decryptedResourceOf(body, keys, 'transaction');
   let transaction: WechatTransaction;
   try {
-    transaction = readTransaction(JSON.parse(plaintext), identity);
+    transaction = readTransaction(resource, identity);
   } catch (error) {
     if (error instanceof TransactionShapeError) {
       throw refused(
@@ -390,7 +447,7 @@ export function readNotification(
         `resource ${error.message}`,
       );
     }
-    throw refused('CALLBACK.MALFORMED', 'resource is not JSON');
+    throw error;
   }
   if (transaction.status === 'SUCCEEDED' && body.event_type !== 'TRANSACTION.SUCCESS') {
     throw refused('CALLBACK.MALFORMED', `reports a payment as ${String(body.event_type)}`);
@@ -406,6 +463,184 @@ export function readNotification(
     amount: transaction.amount,
     paidAt: transaction.paidAt,
   };
+}
+
+/** REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED and their refund_status. */
+const REFUND_EVENTS: Readonly<Record<string, 'SUCCESS' | 'ABNORMAL' | 'CLOSED'>> = {
+  'REFUND.SUCCESS': 'SUCCESS',
+  'REFUND.ABNORMAL': 'ABNORMAL',
+  'REFUND.CLOSED': 'CLOSED',
+};
+
+/**
+ * A refund notification's resource: our merchant, the refund's references, refund_status that
+ * agrees with event_type, the refunded amount in fen and — on success — success_time.
+ */
+function refundNotificationOf(
+  body: NotificationBody,
+  keys: NotificationKeys,
+  identity: WechatPayIdentity,
+): ChannelRefundNotification {
+  const eventStatus = REFUND_EVENTS[String(body.event_type)];
+  if (!eventStatus)
+    throw refused('CALLBACK.MALFORMED', `has event_type ${String(body.event_type)}`);
+  const resource = decryptedResourceOf(body, keys, 'refund');
+  if (!isObject(resource)) throw refused('CALLBACK.MALFORMED', 'resource is not a JSON object');
+  if (resource.mchid !== identity.mchid) {
+    throw refused(
+      'CALLBACK.WRONG_APP',
+      `resource is for mchid ${String(resource.mchid)}, not ours`,
+    );
+  }
+  for (const name of ['out_trade_no', 'transaction_id', 'out_refund_no', 'refund_id'] as const) {
+    if (typeof resource[name] !== 'string' || resource[name] === '') {
+      throw refused('CALLBACK.MALFORMED', `resource has no ${name}`);
+    }
+  }
+  if (resource.refund_status !== eventStatus) {
+    throw refused(
+      'CALLBACK.MALFORMED',
+      `resource refund_status ${String(resource.refund_status)} disagrees with ${String(body.event_type)}`,
+    );
+  }
+  const amount = resource.amount;
+  if (!isObject(amount) || !isPositiveFen(amount.refund)) {
+    throw refused('CALLBACK.MALFORMED', 'resource has no valid amount.refund');
+  }
+  let refundedAt: Date | null = null;
+  if (eventStatus === 'SUCCESS') {
+    refundedAt =
+      typeof resource.success_time === 'string' ? parseRfc3339(resource.success_time) : null;
+    if (!refundedAt) throw refused('CALLBACK.MALFORMED', 'reports a refund without success_time');
+  }
+  return {
+    notifyId: body.id,
+    outTradeNo: resource.out_trade_no as string,
+    outRefundNo: resource.out_refund_no as string,
+    channelRefundNo: resource.refund_id as string,
+    channelTradeNo: resource.transaction_id as string,
+    status: eventStatus === 'SUCCESS' ? 'SUCCEEDED' : 'FAILED',
+    amount: Money.of(amount.refund as number, 'CNY'),
+    refundedAt,
+    ...(eventStatus === 'SUCCESS' ? {} : { failureCode: `REFUND.${eventStatus}` }),
+  };
+}
+
+const isPositiveFen = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+
+// -------------------------------------------------------------------------------------------
+// Refunds (申请退款, 查询单笔退款)
+
+/** The body of POST /v3/refund/domestic/refunds. Amounts are integer fen. */
+export function refundBody(
+  request: ChannelRefundRequest,
+  notifyUrl: string,
+): Record<string, unknown> {
+  return {
+    out_trade_no: request.outTradeNo,
+    out_refund_no: request.outRefundNo,
+    ...(request.reason ? { reason: [...request.reason].slice(0, 80).join('') } : {}),
+    notify_url: notifyUrl,
+    amount: {
+      refund: request.amount.amountMinor,
+      total: request.total.amountMinor,
+      currency: 'CNY',
+    },
+  };
+}
+
+/**
+ * The refund JSON (answer of apply and query): SUCCESS is done, PROCESSING waits for the
+ * notification or a query, ABNORMAL and CLOSED are final refusals.
+ */
+export function refundResultOfJson(value: unknown, outRefundNo: string): ChannelRefundResult {
+  const invalid = (what: string) =>
+    new ChannelError('CHANNEL.INVALID_RESPONSE', `The WeChat Pay refund answer ${what}.`);
+  if (!isObject(value)) throw invalid('is not a JSON object');
+  if (value.out_refund_no !== outRefundNo) throw invalid('is about another refund');
+  const refundId =
+    typeof value.refund_id === 'string' && value.refund_id !== '' ? value.refund_id : null;
+  const transactionId =
+    typeof value.transaction_id === 'string' && value.transaction_id !== ''
+      ? value.transaction_id
+      : null;
+  switch (value.status) {
+    case 'SUCCESS': {
+      const refundedAt =
+        typeof value.success_time === 'string' ? parseRfc3339(value.success_time) : null;
+      if (!refundId || !transactionId || !refundedAt) {
+        throw invalid('reports a success without refund_id, transaction_id or success_time');
+      }
+      return {
+        status: 'SUCCEEDED',
+        channelRefundNo: refundId,
+        channelTradeNo: transactionId,
+        refundedAt,
+      };
+    }
+    case 'PROCESSING':
+      return {
+        status: 'PROCESSING',
+        channelRefundNo: refundId,
+        channelTradeNo: transactionId,
+        refundedAt: null,
+      };
+    case 'ABNORMAL':
+    case 'CLOSED':
+      return {
+        status: 'FAILED',
+        channelRefundNo: refundId,
+        channelTradeNo: transactionId,
+        refundedAt: null,
+        failureCode: `REFUND.${value.status}`,
+        failureMessage: `WeChat Pay ended the refund ${value.status}.`,
+      };
+    default:
+      throw invalid(`has an unknown status ${String(value.status)}`);
+  }
+}
+
+/**
+ * WeChat Pay's refusals of a refund request that a retry will not change: the order does not
+ * exist, the request is invalid (unpaid, exceeds what is left, amounts disagree), the balance
+ * is short, the payer's account cannot take it. (Per the public docs, unconfirmed.)
+ */
+const PERMANENT_REFUND_CODES = new Set([
+  'INVALID_REQUEST',
+  'PARAM_ERROR',
+  'NOT_ENOUGH',
+  'RESOURCE_NOT_EXISTS',
+  'ORDER_NOT_EXIST',
+  'USER_ACCOUNT_ABNORMAL',
+]);
+
+/**
+ * A failed refund request: a FAILED result when WeChat Pay refused it for good (a 4xx with a
+ * permanent code); null when the failure says nothing final (429, 5xx, no answer, an answer
+ * that does not verify, our own signature), which the caller turns into a retry.
+ */
+export function refundRefusalOf(failure: CallFailure): ChannelRefundResult | null {
+  if (failure.verifierCode || failure.status === undefined || failure.status === 429) return null;
+  if (failure.status >= 500) return null;
+  const code = failure.wechatCode ?? '';
+  if (!PERMANENT_REFUND_CODES.has(code)) return null;
+  return {
+    status: 'FAILED',
+    channelRefundNo: null,
+    channelTradeNo: null,
+    refundedAt: null,
+    failureCode: code,
+    failureMessage: failure.message.slice(0, 512),
+  };
+}
+
+/** RESOURCE_NOT_EXISTS on a refund query: WeChat Pay never received that refund. */
+export function isRefundNotExist(failure: CallFailure): boolean {
+  return (
+    failure.status === 404 &&
+    ['RESOURCE_NOT_EXISTS', 'ORDER_NOT_EXIST'].includes(failure.wechatCode ?? '')
+  );
 }
 
 /** The body of a refusal, as WeChat Pay expects it: `{"code":"FAIL","message":…}`. */
