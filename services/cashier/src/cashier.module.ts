@@ -36,7 +36,11 @@ export class CashierModule {
     return {
       module: CashierModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'cashier', logger }),
+        PlatformModule.forRoot({
+          serviceName: 'cashier',
+          logger,
+          operatorCredentials: config.OPERATOR_CREDENTIALS,
+        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           schema: cashierSchema,

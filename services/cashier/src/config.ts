@@ -1,9 +1,17 @@
-import { baseEnv, databaseEnv, httpUrl, kafkaEnv, redisEnv } from '@paylab/platform';
+import {
+  baseEnv,
+  operatorAuthEnv,
+  databaseEnv,
+  httpUrl,
+  kafkaEnv,
+  redisEnv,
+} from '@paylab/platform';
 import { z } from 'zod';
 
 /** Everything cashier reads from its environment, validated once at start-up. */
 export const cashierConfigSchema = z.object({
   ...baseEnv,
+  ...operatorAuthEnv,
   ...databaseEnv,
   ...redisEnv,
   ...kafkaEnv,

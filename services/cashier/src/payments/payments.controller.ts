@@ -19,7 +19,7 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { AppError, parseRequest } from '@paylab/platform';
+import { AppError, parseRequest, PublicEndpoint } from '@paylab/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { IdempotentRequests } from '../idempotency/idempotent-requests';
@@ -63,6 +63,7 @@ const ERROR_RESPONSE = {
   description:
     'PAYLAB-HMAC-SHA256 app_id="…",timestamp="<unix s>",nonce="…",signature="<base64 HMAC-SHA256 of the canonical request>"',
 })
+@PublicEndpoint() // the merchant Open API: MerchantAuthGuard checks its signature
 @Controller('v1/payments')
 @UseGuards(MerchantAuthGuard)
 export class PaymentsController {

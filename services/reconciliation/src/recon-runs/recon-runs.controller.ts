@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { parseRequest } from '@paylab/platform';
+import { parseRequest, OperatorRoles } from '@paylab/platform';
 import { z } from 'zod';
 import { isBusinessDate, RECON_CHANNELS, STATEMENT_FORMATS, type StatementFormat } from './domain';
 import { AcquiringStatements } from '../statements/acquiring-statements';
@@ -50,6 +50,7 @@ export class ReconRunsController {
     private readonly statements: AcquiringStatements,
   ) {}
 
+  @OperatorRoles('operator', 'instructor') // a classroom action as much as an operator's
   @Post()
   @ApiOperation({
     summary:
