@@ -13,18 +13,14 @@ export interface TextProblem {
   reason: string;
 }
 
-// A NUL, a high surrogate not followed by a low one, or a low one not preceded by a high one.
-// Without the u flag the regex sees UTF-16 code units, which is what finds lone surrogates.
-const REFUSED_TEXT_UNITS =
-  /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// A high surrogate not followed by a low one, or a low one not preceded by a high one: UTF-8
+// cannot encode it. Without the u flag the regex sees UTF-16 code units, as it must here.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why `text` cannot be stored as Postgres text, or undefined when it can. */
 export function refusedTextReason(text: string): string | undefined {
-  const match = REFUSED_TEXT_UNITS.exec(text);
-  if (!match) return undefined;
-  return match[0] === '\u0000'
-    ? 'contains a NUL byte (U+0000)'
-    : 'contains a lone UTF-16 surrogate';
+  if (text.includes('\u0000')) return 'contains a NUL byte (U+0000)';
+  return LONE_SURROGATE.test(text) ? 'contains a lone UTF-16 surrogate' : undefined;
 }
 
 function decodeComponent(raw: string): string | undefined {
