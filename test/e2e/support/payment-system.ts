@@ -80,6 +80,8 @@ export async function startPaymentSystem(
       PUBLIC_BASE_URL: urls.cashier,
       WEBHOOK_TIME_SCALE: '0.001',
       WEBHOOK_POLL_INTERVAL_MS: '100',
+      // The tests' webhook receivers listen on loopback; everything else internal stays refused.
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     },
     settlement: {},
     reconciliation: { ACQUIRING_URL: urls.acquiring },

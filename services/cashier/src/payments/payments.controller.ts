@@ -31,6 +31,7 @@ import {
 } from '../merchant-auth/merchant-auth.guard';
 import type { PaymentView } from './payment-order.mapper';
 import { PaymentOrders } from './payment-orders.service';
+import { WebhookTargets } from '../notifications/webhook-targets';
 
 /**
  * Shape only: types and unknown fields. The business rules (amount range, currency, lengths,
@@ -70,6 +71,7 @@ export class PaymentsController {
   constructor(
     private readonly payments: PaymentOrders,
     private readonly idempotency: IdempotentRequests,
+    private readonly webhookTargets: WebhookTargets,
   ) {}
 
   @Post()
@@ -106,6 +108,8 @@ export class PaymentsController {
     }
     const key = validateIdempotencyKey(idempotencyKey);
     const request = parseRequest(createPaymentBody, body);
+    // Before the idempotency lease and any transaction: this may wait for DNS.
+    await this.webhookTargets.assertAllowed(request.notifyUrl, 'notifyUrl');
     const outcome = await this.idempotency.run(
       merchant.appId,
       key,
