@@ -5,6 +5,7 @@ import { createKafka, readTopic } from '@paylab/messaging';
 import { createLogger } from '@paylab/platform';
 import { buildAuthorizationHeader } from '../services/cashier/src/merchant-auth/domain/request-signature';
 import { DEMO_MERCHANT } from '../services/cashier/src/merchants/demo-merchant';
+import { DEMO_OPERATOR_TOKENS } from './local/demo-operators';
 
 /**
  * The student walkthrough as a script: one payment through the running system (local mode or
@@ -14,6 +15,8 @@ import { DEMO_MERCHANT } from '../services/cashier/src/merchants/demo-merchant';
  *   docker compose exec cashier node dist/tools/demo.js   # inside compose (service hostnames)
  *
  * URLs come from CASHIER_URL, SETTLEMENT_URL, RECONCILIATION_URL, KAFKA_BROKERS when set.
+ * Settlement and reconciliation are internal: the script calls them as the demo instructor
+ * (OPERATOR_TOKEN overrides it).
  */
 const env = process.env;
 const inCompose = env.KAFKA_BROKERS === 'kafka:9092';
@@ -23,6 +26,9 @@ const CASHIER = url('cashier', 3000);
 const SETTLEMENT = url('settlement', 3003);
 const RECONCILIATION = url('reconciliation', 3004);
 const BROKERS = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const AS_OPERATOR = {
+  authorization: `Bearer ${env.OPERATOR_TOKEN ?? DEMO_OPERATOR_TOKENS.instructor}`,
+};
 
 let step = 0;
 function show(title: string, details: Record<string, unknown> = {}): void {
@@ -132,7 +138,12 @@ async function main(): Promise<void> {
   });
 
   const clearing = await poll('clearing', async () => {
-    const response = await fetch(`${SETTLEMENT}/v1/clearings/${succeeded.transactionId as string}`);
+    const response = await fetch(
+      `${SETTLEMENT}/v1/clearings/${succeeded.transactionId as string}`,
+      {
+        headers: AS_OPERATOR,
+      },
+    );
     return response.ok ? ((await response.json()) as Record<string, unknown>) : undefined;
   });
   show('Settlement clears it (清分) and posts balanced double entries', {
@@ -144,7 +155,9 @@ async function main(): Promise<void> {
     clearedAfterMs: Date.now() - started - succeededMs,
   });
   const balances = await (
-    await fetch(`${SETTLEMENT}/v1/merchants/${DEMO_MERCHANT.merchantId}/balances`)
+    await fetch(`${SETTLEMENT}/v1/merchants/${DEMO_MERCHANT.merchantId}/balances`, {
+      headers: AS_OPERATOR,
+    })
   ).json();
   show("The demo merchant's balances", { balances });
 
@@ -152,7 +165,7 @@ async function main(): Promise<void> {
   const reconResponse = await poll('a recon run', async () => {
     const response = await fetch(`${RECONCILIATION}/v1/recon-runs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...AS_OPERATOR, 'content-type': 'application/json' },
       body: JSON.stringify({ channel: 'ALIPAY', businessDate: today }),
     });
     return response.ok ? ((await response.json()) as Record<string, unknown>) : undefined;

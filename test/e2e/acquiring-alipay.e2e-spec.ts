@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
@@ -17,13 +17,16 @@ import {
   waitUntilReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
+import { OPERATOR_TOKENS } from './support/operator-credentials';
+import { asOperator } from './support/operator-credentials';
 
 const infra = {
   databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
   redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
   kafkaBrokers: process.env[ENV_VARIABLES.kafkaBrokers]!,
 };
-const INSTRUCTOR_TOKEN = `e2e-instructor-${randomBytes(12).toString('hex')}`;
+/** The demo instructor credential the sandbox gets from deploy/env/common.env. */
+const INSTRUCTOR_TOKEN: string = OPERATOR_TOKENS.instructor;
 /** Long enough that a delivered callback always comes first; short enough for a test. */
 const ACTIVE_QUERY_AFTER_MS = 3_000;
 
@@ -79,7 +82,6 @@ describe('acquiring ⇄ sandbox Alipay: charge, callback, active query, statemen
       DATABASE_URL: databaseUrl,
       PUBLIC_BASE_URL: sandboxUrl,
       API_BASE_URL: sandboxUrl,
-      INSTRUCTOR_TOKEN,
       CALLBACK_TIME_SCALE: '0.0005',
       CALLBACK_POLL_INTERVAL_MS: '50',
     });
@@ -110,7 +112,10 @@ describe('acquiring ⇄ sandbox Alipay: charge, callback, active query, statemen
   async function call(method: string, path: string, body?: unknown) {
     const response = await fetch(`${acquiringUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...asOperator('operator'),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -414,7 +419,9 @@ describe('acquiring ⇄ sandbox Alipay: charge, callback, active query, statemen
        FROM acquiring.channel_transactions WHERE status = 'SUCCEEDED' ORDER BY paid_at LIMIT 1`,
       )
       .then((r) => r.rows);
-    const response = await fetch(`${acquiringUrl}/v1/statements/ALIPAY/${first.business_date}`);
+    const response = await fetch(`${acquiringUrl}/v1/statements/ALIPAY/${first.business_date}`, {
+      headers: asOperator('viewer'),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-statement-format')).toBe('ALIPAY_CSV');
     expect(response.headers.get('content-type')).toMatch(/GBK/i);

@@ -23,13 +23,16 @@ import {
   waitUntilReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
+import { OPERATOR_TOKENS } from './support/operator-credentials';
+import { asOperator } from './support/operator-credentials';
 
 const infra = {
   databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
   redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
   kafkaBrokers: process.env[ENV_VARIABLES.kafkaBrokers]!,
 };
-const INSTRUCTOR_TOKEN = `e2e-instructor-${randomBytes(12).toString('hex')}`;
+/** The demo instructor credential the sandbox gets from deploy/env/common.env. */
+const INSTRUCTOR_TOKEN: string = OPERATOR_TOKENS.instructor;
 /** Long enough that a delivered callback always comes first; short enough for a test. */
 const ACTIVE_QUERY_AFTER_MS = 3_000;
 
@@ -86,7 +89,6 @@ describe('acquiring ⇄ sandbox WeChat Pay v3: charge, notification, active quer
       DATABASE_URL: databaseUrl,
       PUBLIC_BASE_URL: sandboxUrl,
       API_BASE_URL: sandboxUrl,
-      INSTRUCTOR_TOKEN,
       CALLBACK_TIME_SCALE: '0.0005',
       CALLBACK_POLL_INTERVAL_MS: '50',
     });
@@ -119,7 +121,10 @@ describe('acquiring ⇄ sandbox WeChat Pay v3: charge, notification, active quer
   async function call(method: string, path: string, body?: unknown) {
     const response = await fetch(`${acquiringUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...asOperator('operator'),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -539,6 +544,7 @@ describe('acquiring ⇄ sandbox WeChat Pay v3: charge, notification, active quer
     expect(paid).toHaveLength(3);
     const response = await fetch(
       `${acquiringUrl}/v1/statements/WECHAT_PAY/${paid[0].business_date}`,
+      { headers: asOperator('viewer') },
     );
     expect(response.status).toBe(200);
     expect(response.headers.get('x-statement-format')).toBe('WECHAT_BILL');

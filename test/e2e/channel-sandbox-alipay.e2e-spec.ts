@@ -19,8 +19,10 @@ import {
   waitUntilReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
+import { OPERATOR_TOKENS } from './support/operator-credentials';
 
-const INSTRUCTOR_TOKEN = `e2e-instructor-${randomBytes(12).toString('hex')}`;
+/** The demo instructor credential the sandbox gets from deploy/env/common.env. */
+const INSTRUCTOR_TOKEN: string = OPERATOR_TOKENS.instructor;
 const SHANGHAI_DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 interface ReceivedNotification {
@@ -74,7 +76,6 @@ describe('channel-sandbox speaks the Alipay OpenAPI gateway to the real alipay-s
         DATABASE_URL: databaseUrl,
         PUBLIC_BASE_URL: baseUrl,
         API_BASE_URL: baseUrl,
-        INSTRUCTOR_TOKEN,
         CALLBACK_TIME_SCALE: '0.0005',
         CALLBACK_POLL_INTERVAL_MS: '50',
         LOG_LEVEL: 'info',

@@ -22,8 +22,10 @@ import {
   waitUntilReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
+import { OPERATOR_TOKENS } from './support/operator-credentials';
 
-const INSTRUCTOR_TOKEN = `e2e-instructor-${randomBytes(12).toString('hex')}`;
+/** The demo instructor credential the sandbox gets from deploy/env/common.env. */
+const INSTRUCTOR_TOKEN: string = OPERATOR_TOKENS.instructor;
 const RFC3339_SHANGHAI = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/;
 
 interface ReceivedNotification {
@@ -123,7 +125,6 @@ describe('channel-sandbox speaks WeChat Pay API v3 to the real wechatpay-axios-p
         DATABASE_URL: databaseUrl,
         PUBLIC_BASE_URL: baseUrl,
         API_BASE_URL: baseUrl,
-        INSTRUCTOR_TOKEN,
         CALLBACK_TIME_SCALE: '0.0005',
         CALLBACK_POLL_INTERVAL_MS: '50',
         LOG_LEVEL: 'info',

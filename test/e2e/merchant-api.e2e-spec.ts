@@ -796,4 +796,153 @@ describe('the merchant Open API of cashier (create, read and close payment order
       });
     });
   });
+
+  describe('bad input and webhook destinations', () => {
+    const errorOf = (response: ApiResponse) =>
+      (response.json as { error?: Record<string, unknown> } | undefined)?.error;
+
+    it('answers 400 REQUEST.INVALID_CHARACTERS for a NUL in a query, naming the parameter', async () => {
+      const response = await demo.findPayment('\u0000');
+      expect(response.status).toBe(400);
+      expect(errorOf(response)).toEqual({
+        type: 'invalid_request_error',
+        code: 'REQUEST.INVALID_CHARACTERS',
+        message: expect.stringContaining('NUL'),
+        param: 'merchantOrderNo',
+        requestId: expect.stringMatching(/^req_/),
+      });
+    });
+
+    it.each([
+      ['a NUL in a merchant API id', '/v1/payments/pay_%00'],
+      ['a NUL in the public checkout status', '/checkout/pay_%00/status'],
+      ['a NUL in the checkout page', '/checkout/pay_%00'],
+      ['broken percent-encoding', '/v1/payments/pay_%E4%B9'],
+      ['invalid UTF-8 in a query', '/v1/payments?merchantOrderNo=%FF'],
+    ])('answers 400 REQUEST.INVALID_CHARACTERS for %s (%s)', async (_case, path) => {
+      const response = await fetch(`${baseUrl}${path}`);
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: Record<string, unknown> };
+      expect(body.error).toMatchObject({
+        type: 'invalid_request_error',
+        code: 'REQUEST.INVALID_CHARACTERS',
+        requestId: expect.stringMatching(/^req_/),
+      });
+    });
+
+    it.each([
+      ['a NUL in the subject', '"Tea\\u0000"', 'subject'],
+      ['a lone surrogate in the subject', '"Tea\\ud83d"', 'subject'],
+    ])('rejects a create with %s: 400, nothing written', async (_case, subjectJson, param) => {
+      await expectNothingWritten(async () => {
+        const raw = JSON.stringify(paymentBody()).replace(
+          /"subject":"[^"]*"/,
+          `"subject":${subjectJson}`,
+        );
+        expect(raw).toContain(subjectJson);
+        const response = await demo.createPayment(raw, randomUUID());
+        expectApiError(response, {
+          status: 400,
+          type: 'invalid_request_error',
+          code: 'REQUEST.INVALID_CHARACTERS',
+          param,
+        });
+      });
+    });
+
+    it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
+      'answers 415 REQUEST.UNSUPPORTED_MEDIA_TYPE for a correctly signed create sent as %s, nothing written',
+      async (contentType) => {
+        await expectNothingWritten(async () => {
+          const prepared = demo.prepare({
+            method: 'POST',
+            path: '/v1/payments',
+            body: JSON.stringify(paymentBody()),
+            idempotencyKey: randomUUID(),
+          });
+          prepared.headers['content-type'] = contentType;
+          const response = await send(prepared);
+          expectApiError(response, {
+            status: 415,
+            type: 'unsupported_media_type_error',
+            code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+          });
+        });
+      },
+    );
+
+    it.each([
+      ['the cloud metadata service', 'http://169.254.169.254/latest/meta-data/'],
+      ['a private address', 'http://10.0.0.8/hook'],
+      ['a private address behind https', 'https://192.168.1.1/hook'],
+      ['CGNAT', 'http://100.64.0.1/hook'],
+      ['loopback not on the allow-list', 'http://127.0.0.2:8080/hook'],
+      ['IPv6 loopback', 'http://[::1]:3000/hook'],
+      ['IPv4-mapped metadata', 'http://[::ffff:a9fe:a9fe]/latest'],
+      ['the unspecified address', 'http://0.0.0.0:3000/hook'],
+    ])(
+      'refuses a notifyUrl pointing at %s: 400 PAYMENT.WEBHOOK_URL_NOT_ALLOWED, nothing written',
+      async (_case, notifyUrl) => {
+        await expectNothingWritten(async () => {
+          const response = await demo.createPayment(paymentBody({ notifyUrl }), randomUUID());
+          expectApiError(response, {
+            status: 400,
+            type: 'invalid_request_error',
+            code: 'PAYMENT.WEBHOOK_URL_NOT_ALLOWED',
+            param: 'notifyUrl',
+          });
+        });
+      },
+    );
+
+    it("takes a notifyUrl on the allow-list (the lab's test receiver on loopback)", async () => {
+      const body = paymentBody({ notifyUrl: 'http://127.0.0.1:9/webhooks' });
+      expectCreatedView(await demo.createPayment(body, randomUUID()), demoMerchant(), body);
+    });
+
+    it('refuses, at delivery, a webhook URL that was never checked at create: recorded as REFUSED, never sent, not retried', async () => {
+      // The app-level webhook URL is configuration, not a request field: only delivery checks it.
+      await db!.query(`UPDATE cashier.merchant_apps SET webhook_url = $1 WHERE id = $2`, [
+        'http://169.254.169.254/latest/meta-data/',
+        otherMerchant.appId,
+      ]);
+      try {
+        const created = await other.createPayment(paymentBody(), randomUUID());
+        expect(created.status).toBe(201);
+        const id = (created.json as PaymentView).id;
+        expect((await other.closePayment(id)).status).toBe(200);
+
+        type Listed = {
+          data: Array<{
+            status: string;
+            attemptCount: number;
+            attempts: Array<{ outcome: string; responseStatus: number | null; error: string }>;
+          }>;
+        };
+        const list = async () =>
+          (await other.request({ method: 'GET', path: `/v1/payments/${id}/notifications` }))
+            .json as Listed;
+        const deadline = Date.now() + 20_000;
+        while ((await list()).data[0]?.status !== 'FAILED') {
+          if (Date.now() > deadline) throw new Error(JSON.stringify(await list()));
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        // Long enough for the worker to have tried again, had it meant to.
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        const [notification] = (await list()).data;
+        expect(notification).toMatchObject({ status: 'FAILED', attemptCount: 1 });
+        expect(notification.attempts).toEqual([
+          expect.objectContaining({
+            outcome: 'REFUSED',
+            responseStatus: null,
+            error: expect.stringMatching(/^refused, not sent: 169\.254\.169\.254: a link-local/),
+          }),
+        ]);
+      } finally {
+        await db!.query(`UPDATE cashier.merchant_apps SET webhook_url = NULL WHERE id = $1`, [
+          otherMerchant.appId,
+        ]);
+      }
+    });
+  });
 });

@@ -5,6 +5,7 @@ import { DEMO_MERCHANT } from '../../services/cashier/src/merchants/demo-merchan
 import { verifyWebhookSignature } from '../../services/cashier/src/notifications/domain/webhook-signature';
 import { breaksOf, PaymentDriver } from './support/payment-driver';
 import { awayFromCutOff, startPaymentSystem, type PaymentSystem } from './support/payment-system';
+import { asOperator } from './support/operator-credentials';
 
 interface ReceivedWebhook {
   headers: IncomingMessage['headers'];
@@ -85,7 +86,9 @@ describe('one payment through all six services', () => {
       merchantNet: { amountMinor: 1_789 },
     });
     const trial = (await (
-      await fetch(`${system.urls.settlement}/v1/ledger/trial-balance`)
+      await fetch(`${system.urls.settlement}/v1/ledger/trial-balance`, {
+        headers: asOperator('viewer'),
+      })
     ).json()) as {
       balanced: boolean;
     };

@@ -19,6 +19,7 @@ import {
   waitUntilReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
+import { asOperator } from './support/operator-credentials';
 
 const infra = {
   databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
@@ -134,7 +135,10 @@ describe('routing (支付路由) as its own process: route decisions with a trac
   async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...asOperator('operator'),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });

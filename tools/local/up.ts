@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { describeDemoOperators } from './demo-operators';
 import { localEnvOf, REPO_ROOT, SERVICE_NAMES } from './env-files';
 import { seedDemoData } from '../seed';
 import { isAlive, readPidFiles, startServiceProcess, waitUntilReady } from './service-processes';
@@ -44,6 +45,13 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(row);
   if (failed) process.exit(1);
   await seedDemoData(localEnvOf('cashier').DATABASE_URL);
+  const operators = describeDemoOperators(localEnvOf('routing').OPERATOR_CREDENTIALS);
+  if (operators.length > 0) {
+    console.log(
+      '\n[operator credentials] demo tokens for internal and admin endpoints (role, header):',
+    );
+    for (const line of operators) console.log(line);
+  }
   console.log(
     '\n  Swagger UI: http://localhost:<port>/docs    stop everything: npm run local:down',
   );

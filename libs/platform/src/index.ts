@@ -18,3 +18,7 @@ export * from './errors/error-catalogue';
 export * from './http/validation';
 export * from './workers/polling-worker';
 export * from './auth/operator-access';
+export * from './auth/operator-credentials';
+export * from './auth/operator-access.guard';
+export * from './http/request-media-type.guard';
+export * from './http/request-text';

@@ -66,7 +66,11 @@ export class AcquiringModule {
     return {
       module: AcquiringModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'acquiring', logger }),
+        PlatformModule.forRoot({
+          serviceName: 'acquiring',
+          logger,
+          operatorCredentials: config.OPERATOR_CREDENTIALS,
+        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           schema: acquiringSchema,

@@ -1,4 +1,11 @@
-import { baseEnv, databaseEnv, httpUrl, kafkaEnv, redisEnv } from '@paylab/platform';
+import {
+  baseEnv,
+  operatorAuthEnv,
+  databaseEnv,
+  httpUrl,
+  kafkaEnv,
+  redisEnv,
+} from '@paylab/platform';
 import { z } from 'zod';
 
 /** An RSA key as PEM, or the bare base64 body without the armour lines (fits an env file). */
@@ -25,6 +32,7 @@ const certificateSerial = () =>
 /** Everything acquiring reads from its environment, validated once at start-up. */
 export const acquiringConfigSchema = z.object({
   ...baseEnv,
+  ...operatorAuthEnv,
   ...databaseEnv,
   ...redisEnv,
   ...kafkaEnv,

@@ -21,6 +21,7 @@ import {
 } from './notifications/merchant-notifications.service';
 import { NotificationsController } from './notifications/notifications.controller';
 import { WEBHOOK_POLL_INTERVAL_MS, WebhookDispatcher } from './notifications/webhook-dispatcher';
+import { WEBHOOK_ALLOW_LIST, WebhookTargets } from './notifications/webhook-targets';
 import { ChannelPaymentsConsumer } from './payments/channel-payments.consumer';
 import {
   OrderExpiryWorker,
@@ -36,7 +37,11 @@ export class CashierModule {
     return {
       module: CashierModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'cashier', logger }),
+        PlatformModule.forRoot({
+          serviceName: 'cashier',
+          logger,
+          operatorCredentials: config.OPERATOR_CREDENTIALS,
+        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           schema: cashierSchema,
@@ -70,6 +75,8 @@ export class CashierModule {
         PaymentOrders,
         Checkout,
         MerchantNotifications,
+        WebhookTargets,
+        { provide: WEBHOOK_ALLOW_LIST, useValue: config.WEBHOOK_ALLOWED_HOSTS },
         WebhookDispatcher,
         OrderExpiryWorker,
         {

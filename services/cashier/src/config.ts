@@ -1,9 +1,18 @@
-import { baseEnv, databaseEnv, httpUrl, kafkaEnv, redisEnv } from '@paylab/platform';
+import {
+  baseEnv,
+  operatorAuthEnv,
+  databaseEnv,
+  httpUrl,
+  kafkaEnv,
+  redisEnv,
+} from '@paylab/platform';
 import { z } from 'zod';
+import { WebhookAllowList } from './notifications/domain/webhook-address';
 
 /** Everything cashier reads from its environment, validated once at start-up. */
 export const cashierConfigSchema = z.object({
   ...baseEnv,
+  ...operatorAuthEnv,
   ...databaseEnv,
   ...redisEnv,
   ...kafkaEnv,
@@ -19,6 +28,22 @@ export const cashierConfigSchema = z.object({
    * classroom demos shrink it (0.001 turns 15 s into 15 ms) to watch retries happen.
    */
   WEBHOOK_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+  /**
+   * Non-public destinations webhooks may reach after all (SSRF protection): host names, IPs or
+   * CIDR ranges, comma-separated. Empty in production: loopback, private, link-local (cloud
+   * metadata), CGNAT, multicast and reserved addresses are refused at create and at delivery.
+   */
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      try {
+        return WebhookAllowList.parse(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** How long checkout waits for routing and acquiring before telling the payer to retry. */
   CHECKOUT_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });

@@ -4,6 +4,8 @@ import { MerchantEntity } from './merchants/merchant.entity';
 import { CreateMerchants1732406600000 } from './migrations/1732406600000-create-merchants';
 import { CreatePaymentOrders1732406700000 } from './migrations/1732406700000-create-payment-orders';
 import { CreateNotificationsAndLatePayments1732407200000 } from './migrations/1732407200000-create-notifications-and-late-payments';
+import { WebhookRefusedOutcome1733000000000 } from './migrations/1733000000000-webhook-refused-outcome';
+import { IdempotencyOwnerToken1733000000100 } from './migrations/1733000000100-idempotency-owner-token';
 import {
   MerchantNotificationAttemptEntity,
   MerchantNotificationEntity,
@@ -28,4 +30,6 @@ export const CASHIER_MIGRATIONS: Function[] = [
   CreateMerchants1732406600000,
   CreatePaymentOrders1732406700000,
   CreateNotificationsAndLatePayments1732407200000,
+  WebhookRefusedOutcome1733000000000,
+  IdempotencyOwnerToken1733000000100,
 ];

@@ -8,7 +8,6 @@ import { AlipayTrades } from './alipay/alipay-trades.service';
 import { ALIPAY_SANDBOX_SETTINGS, type AlipaySandboxSettings } from './alipay/alipay.tokens';
 import { channelSandboxSchema, type ChannelSandboxConfig } from './config';
 import { FaultsController } from './faults/faults.controller';
-import { INSTRUCTOR_TOKEN, InstructorGuard } from './faults/instructor.guard';
 import {
   NOTIFICATION_CHANNELS,
   type NotificationChannel,
@@ -34,7 +33,11 @@ export class ChannelSandboxModule {
     return {
       module: ChannelSandboxModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'channel-sandbox', logger }),
+        PlatformModule.forRoot({
+          serviceName: 'channel-sandbox',
+          logger,
+          operatorCredentials: config.OPERATOR_CREDENTIALS,
+        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           schema: channelSandboxSchema,
@@ -64,9 +67,7 @@ export class ChannelSandboxModule {
           inject: [AlipayNotificationChannel, WechatPayNotificationChannel],
         },
         NotificationWorker,
-        InstructorGuard,
         { provide: ALIPAY_SANDBOX_SETTINGS, useValue: settings },
-        { provide: INSTRUCTOR_TOKEN, useValue: config.INSTRUCTOR_TOKEN },
       ],
     };
   }

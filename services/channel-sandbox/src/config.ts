@@ -1,9 +1,10 @@
-import { baseEnv, databaseEnv, httpUrl } from '@paylab/platform';
+import { baseEnv, operatorAuthEnv, databaseEnv, httpUrl } from '@paylab/platform';
 import { z } from 'zod';
 
 /** Everything channel-sandbox reads from its environment, validated once at start-up. */
 export const channelSandboxConfigSchema = z.object({
   ...baseEnv,
+  ...operatorAuthEnv,
   ...databaseEnv,
   PUBLIC_BASE_URL: httpUrl(),
   /**
@@ -11,8 +12,6 @@ export const channelSandboxConfigSchema = z.object({
    * Defaults to PUBLIC_BASE_URL; in compose the payer's localhost is not the acquiring container's.
    */
   API_BASE_URL: httpUrl().optional(),
-  /** Bearer token of the instructor API (/v1/faults). No default: a deployment must choose one. */
-  INSTRUCTOR_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   /**
    * Multiplies the channel's published callback retry schedule (4m, 10m, …). 1 is the real
    * schedule; tests and classroom demos use e.g. 0.001 so a day of retries takes seconds.

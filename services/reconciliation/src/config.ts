@@ -1,9 +1,17 @@
-import { baseEnv, databaseEnv, httpUrl, kafkaEnv } from '@paylab/platform';
+import {
+  baseEnv,
+  databaseEnv,
+  httpUrl,
+  kafkaEnv,
+  operatorAuthEnv,
+  serviceCredentialEnv,
+} from '@paylab/platform';
 import { z } from 'zod';
 
 /** Everything reconciliation reads from its environment, validated once at start-up. */
 export const reconciliationConfigSchema = z.object({
   ...baseEnv,
+  ...operatorAuthEnv,
   ...databaseEnv,
   ...kafkaEnv,
   /**
@@ -13,6 +21,8 @@ export const reconciliationConfigSchema = z.object({
    */
   /** Where the channel statements come from (acquiring owns the channel connections). */
   ACQUIRING_URL: httpUrl(),
+  /** Reconciliation's own credential (role `service`) when it calls acquiring. */
+  ...serviceCredentialEnv,
   RECON_CROSS_DAY_WINDOW_MINUTES: z.coerce.number().int().min(0).max(720).default(5),
 });
 

@@ -5,7 +5,11 @@ import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@payl
 import { reconciliationSchema, type ReconciliationConfig } from './config';
 import { RECONCILIATION_ENTITIES, RECONCILIATION_MIGRATIONS } from './persistence';
 import { ChannelPaymentsConsumer } from './platform-transactions/channel-payments.consumer';
-import { ACQUIRING_BASE_URL, AcquiringStatements } from './statements/acquiring-statements';
+import {
+  ACQUIRING_BASE_URL,
+  AcquiringStatements,
+  RECONCILIATION_SERVICE_TOKEN,
+} from './statements/acquiring-statements';
 import { ReconRunsController } from './recon-runs/recon-runs.controller';
 import { CROSS_DAY_WINDOW_MINUTES, ReconRuns } from './recon-runs/recon-runs.service';
 
@@ -15,7 +19,11 @@ export class ReconciliationModule {
     return {
       module: ReconciliationModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'reconciliation', logger }),
+        PlatformModule.forRoot({
+          serviceName: 'reconciliation',
+          logger,
+          operatorCredentials: config.OPERATOR_CREDENTIALS,
+        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           schema: reconciliationSchema,
@@ -36,6 +44,7 @@ export class ReconciliationModule {
         ReconRuns,
         AcquiringStatements,
         { provide: ACQUIRING_BASE_URL, useValue: config.ACQUIRING_URL },
+        { provide: RECONCILIATION_SERVICE_TOKEN, useValue: config.SERVICE_TOKEN },
         { provide: CROSS_DAY_WINDOW_MINUTES, useValue: config.RECON_CROSS_DAY_WINDOW_MINUTES },
       ],
     };

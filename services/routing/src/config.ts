@@ -1,9 +1,10 @@
-import { baseEnv, databaseEnv, kafkaEnv, redisEnv } from '@paylab/platform';
+import { baseEnv, operatorAuthEnv, databaseEnv, kafkaEnv, redisEnv } from '@paylab/platform';
 import { z } from 'zod';
 
 /** Everything routing reads from its environment, validated once at start-up. */
 export const routingConfigSchema = z.object({
   ...baseEnv,
+  ...operatorAuthEnv,
   ...databaseEnv,
   ...redisEnv,
   ...kafkaEnv,

@@ -17,7 +17,11 @@ export class RoutingModule {
     return {
       module: RoutingModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'routing', logger }),
+        PlatformModule.forRoot({
+          serviceName: 'routing',
+          logger,
+          operatorCredentials: config.OPERATOR_CREDENTIALS,
+        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           schema: routingSchema,

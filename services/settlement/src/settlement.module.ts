@@ -18,7 +18,11 @@ export class SettlementModule {
     return {
       module: SettlementModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'settlement', logger }),
+        PlatformModule.forRoot({
+          serviceName: 'settlement',
+          logger,
+          operatorCredentials: config.OPERATOR_CREDENTIALS,
+        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           schema: settlementSchema,

@@ -3,6 +3,7 @@ import { waitFor } from '@paylab/testing';
 import { DEMO_MERCHANT } from '../../../services/cashier/src/merchants/demo-merchant';
 import { MerchantApiClient } from './merchant-api-client';
 import { INSTRUCTOR_TOKEN, shanghaiDate, type PaymentSystem } from './payment-system';
+import { asOperator } from './operator-credentials';
 
 export interface PaymentView {
   id: string;
@@ -143,6 +144,7 @@ export class PaymentDriver {
       async () => {
         const response = await fetch(
           `${this.system.urls.settlement}/v1/clearings/${transactionId}`,
+          { headers: asOperator('viewer') },
         );
         return response.status === 200
           ? ((await response.json()) as Record<string, unknown>)
@@ -158,7 +160,7 @@ export class PaymentDriver {
   async reconcileToday(): Promise<ReconRun> {
     const response = await fetch(`${this.system.urls.reconciliation}/v1/recon-runs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...asOperator('instructor'), 'content-type': 'application/json' },
       body: JSON.stringify({ channel: 'ALIPAY', businessDate: shanghaiDate() }),
     });
     const text = await response.text();
@@ -169,6 +171,7 @@ export class PaymentDriver {
   async discrepancies(runId: string): Promise<Discrepancy[]> {
     const response = await fetch(
       `${this.system.urls.reconciliation}/v1/recon-runs/${runId}/discrepancies?limit=100`,
+      { headers: asOperator('viewer') },
     );
     const body = (await response.json()) as { data?: Discrepancy[]; items?: Discrepancy[] };
     return body.data ?? body.items ?? [];

@@ -18,7 +18,13 @@ import {
   type ServiceProcess,
 } from '../../../tools/local/service-processes';
 
-export const INSTRUCTOR_TOKEN = 'instructor-token-for-e2e-tests';
+import { OPERATOR_TOKENS } from './operator-credentials';
+
+/**
+ * The sandbox's fault API takes the instructor operator credential (deploy/env/common.env gives
+ * every service the demo credentials); kept under this name for the tests that stage faults.
+ */
+export const INSTRUCTOR_TOKEN: string = OPERATOR_TOKENS.instructor;
 
 export interface PaymentSystem {
   urls: Record<ServiceName, string>;
@@ -58,7 +64,6 @@ export async function startPaymentSystem(
     'channel-sandbox': {
       PUBLIC_BASE_URL: urls['channel-sandbox'],
       API_BASE_URL: urls['channel-sandbox'],
-      INSTRUCTOR_TOKEN,
       CALLBACK_TIME_SCALE: '0.001',
       CALLBACK_POLL_INTERVAL_MS: '100',
     },
@@ -75,6 +80,8 @@ export async function startPaymentSystem(
       PUBLIC_BASE_URL: urls.cashier,
       WEBHOOK_TIME_SCALE: '0.001',
       WEBHOOK_POLL_INTERVAL_MS: '100',
+      // The tests' webhook receivers listen on loopback; everything else internal stays refused.
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     },
     settlement: {},
     reconciliation: { ACQUIRING_URL: urls.acquiring },

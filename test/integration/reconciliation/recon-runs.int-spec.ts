@@ -15,6 +15,11 @@ import type { z } from 'zod';
 import type { ReconciliationConfig } from '../../../services/reconciliation/src/config';
 import { reconciliationService } from '../../../services/reconciliation/src/service';
 import { alipayCsv, alipayRowText, wechatBill, type AlipayRow } from './statement-fixtures';
+import { asOperator } from '../../e2e/support/operator-credentials';
+import { composeEnvOf } from '../../../tools/local/env-files';
+
+/** The demo operator credentials and service token of deploy/env (local mode and compose). */
+const DEMO_RECONCILIATION_ENV = composeEnvOf('reconciliation');
 
 const infra = {
   databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
@@ -82,6 +87,8 @@ describe('reconciliation: projection from ChannelPaymentSucceeded + recon runs (
         KAFKA_BROKERS: infra.brokers.join(','),
         // Nothing here fetches through acquiring: statements are uploaded. Port 9 (discard) makes any fetch fail fast.
         ACQUIRING_URL: 'http://127.0.0.1:9',
+        SERVICE_TOKEN: DEMO_RECONCILIATION_ENV.SERVICE_TOKEN,
+        OPERATOR_CREDENTIALS: DEMO_RECONCILIATION_ENV.OPERATOR_CREDENTIALS,
         OUTBOX_POLL_INTERVAL_MS: '50',
       },
     );
@@ -158,7 +165,10 @@ describe('reconciliation: projection from ChannelPaymentSucceeded + recon runs (
   async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...asOperator('instructor'),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });

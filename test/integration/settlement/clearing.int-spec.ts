@@ -27,6 +27,7 @@ import type {
 } from '../../../services/settlement/src/ledger/ledger.views';
 import { CLEARING_CONSUMER } from '../../../services/settlement/src/clearing/channel-payments.consumer';
 import { localEnvOf } from '../../../tools/local/env-files';
+import { asOperator } from '../../e2e/support/operator-credentials';
 
 const infra = {
   databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
@@ -126,7 +127,10 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
 
   /** The body typed as the caller expects; the assertions check it. */
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${baseUrl}${path}`, {
+      headers: asOperator('viewer'),
+      signal: AbortSignal.timeout(10_000),
+    });
     return { status: response.status, body: (await response.json()) as T };
   };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOperatorCredentials } from '../auth/operator-credentials';
 
 /**
  * Building blocks for each service's configuration schema. A service spreads the blocks it
@@ -65,8 +66,33 @@ export const kafkaEnv = {
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
 };
 
+/**
+ * Who may call this service's internal and admin endpoints: `name:role:sha256hex, …` (the
+ * SHA-256 of each bearer token, never the token). Unset means nobody: every guarded route
+ * answers 401, so a missing env file fails closed.
+ */
+export const operatorAuthEnv = {
+  OPERATOR_CREDENTIALS: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      try {
+        return parseOperatorCredentials(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+};
+
+/** The bearer token a service sends when it calls another PayLab service (role `service`). */
+export const serviceCredentialEnv = {
+  SERVICE_TOKEN: z.string().min(24, 'must be at least 24 characters'),
+};
+
 export const baseConfigSchema = z.object(baseEnv);
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 export type DatabaseConfig = z.infer<z.ZodObject<typeof databaseEnv>>;
 export type RedisConfig = z.infer<z.ZodObject<typeof redisEnv>>;
+export type OperatorAuthConfig = z.infer<z.ZodObject<typeof operatorAuthEnv>>;
 export type KafkaConfig = z.infer<z.ZodObject<typeof kafkaEnv>>;

@@ -9,6 +9,7 @@ export const ERROR_TYPES = {
   permission_error: 403,
   not_found_error: 404,
   conflict_error: 409,
+  unsupported_media_type_error: 415,
   idempotency_error: 422,
   unprocessable_error: 422,
   rate_limit_error: 429,

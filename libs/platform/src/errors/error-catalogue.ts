@@ -12,8 +12,13 @@ const EXACT: Record<string, ErrorType> = {
   'REQUEST.TIMEOUT': 'service_unavailable_error',
   'REQUEST.UNAVAILABLE': 'service_unavailable_error',
   'AUTH.MERCHANT_INACTIVE': 'permission_error',
+  // A valid operator whose role may not do this (who it is is known: 403, not 401).
+  'AUTH.ROLE_NOT_ALLOWED': 'permission_error',
+  'REQUEST.UNSUPPORTED_MEDIA_TYPE': 'unsupported_media_type_error',
   'IDEMPOTENCY.KEY_REUSED_WITH_DIFFERENT_REQUEST': 'idempotency_error',
   'IDEMPOTENCY.REQUEST_IN_PROGRESS': 'conflict_error',
+  // A slow request whose lease another request with the same key took over: retry to replay.
+  'IDEMPOTENCY.LEASE_LOST': 'conflict_error',
   'PAYMENT.DUPLICATE_MERCHANT_ORDER_NO': 'conflict_error',
   'PAYMENT.ILLEGAL_TRANSITION': 'conflict_error',
   'PAYMENT.CONFLICTING_SUCCESS': 'conflict_error',

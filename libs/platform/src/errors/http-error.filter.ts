@@ -14,7 +14,7 @@ const HTTP_STATUS_TO_APP_ERROR: Record<number, { type: ErrorType; code: string }
   405: { type: 'invalid_request_error', code: 'ROUTE.METHOD_NOT_ALLOWED' },
   409: { type: 'conflict_error', code: 'REQUEST.CONFLICT' },
   413: { type: 'invalid_request_error', code: 'REQUEST.TOO_LARGE' },
-  415: { type: 'invalid_request_error', code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' },
+  415: { type: 'unsupported_media_type_error', code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' },
   429: { type: 'rate_limit_error', code: 'REQUEST.RATE_LIMITED' },
 };
 

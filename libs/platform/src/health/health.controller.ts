@@ -8,8 +8,10 @@ import {
 import type { Response } from 'express';
 import { HealthRegistry, type ReadinessReport } from './health-registry';
 import { SERVICE_NAME } from '../platform.tokens';
+import { PublicEndpoint } from '../auth/operator-access';
 
 @ApiTags('health')
+@PublicEndpoint()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -2,8 +2,10 @@ import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { MetricsRegistry } from './metrics-registry';
+import { PublicEndpoint } from '../auth/operator-access';
 
 @ApiExcludeController()
+@PublicEndpoint()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsRegistry) {}

@@ -2,6 +2,7 @@ import { Controller, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ChannelCallbacks } from './channel-callbacks.service';
+import { PublicEndpoint, AcceptsFormBody } from '@paylab/platform';
 
 type RequestWithRawBody = Request & { rawBody?: Buffer };
 
@@ -11,10 +12,12 @@ type RequestWithRawBody = Request & { rawBody?: Buffer };
  * Pay), not PayLab's JSON errors.
  */
 @ApiTags('channel callbacks (渠道回调)')
+@PublicEndpoint() // channels prove themselves by their signatures
 @Controller('callbacks')
 export class CallbacksController {
   constructor(private readonly callbacks: ChannelCallbacks) {}
 
+  @AcceptsFormBody()
   @Post('alipay')
   @ApiOperation({
     summary:

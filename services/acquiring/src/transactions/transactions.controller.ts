@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { parseRequest } from '@paylab/platform';
+import { parseRequest, OperatorRoles } from '@paylab/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { ChannelAdapters } from '../channels/channel-adapters';
@@ -43,6 +43,7 @@ export class TransactionsController {
     private readonly adapters: ChannelAdapters,
   ) {}
 
+  @OperatorRoles('operator', 'service')
   @Post('charges')
   @ApiOperation({
     summary:
@@ -66,6 +67,7 @@ export class TransactionsController {
     return this.transactions.find(id);
   }
 
+  @OperatorRoles('operator')
   @Post('transactions/:id/query')
   @HttpCode(200)
   @ApiOperation({
@@ -78,6 +80,7 @@ export class TransactionsController {
     return this.transactions.queryAndApply(id);
   }
 
+  @OperatorRoles('operator', 'instructor', 'viewer', 'service') // reconciliation downloads
   @Get('statements/:channel/:businessDate')
   @ApiOperation({
     summary:

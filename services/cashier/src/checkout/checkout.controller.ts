@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseRequest } from '@paylab/platform';
+import { parseRequest, PublicEndpoint, AcceptsFormBody } from '@paylab/platform';
 import type { Response } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
@@ -17,6 +17,7 @@ const pageQuery = z.object({ method: z.enum(PAYMENT_METHODS).optional() }).stric
  * short-lived checkout session token instead).
  */
 @ApiTags('checkout (收银台页面)')
+@PublicEndpoint()
 @Controller()
 export class CheckoutController {
   constructor(private readonly checkout: Checkout) {}
@@ -48,6 +49,7 @@ export class CheckoutController {
     }
   }
 
+  @AcceptsFormBody()
   @Post('checkout/:paymentId/pay')
   @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({

@@ -10,5 +10,7 @@ export class IdempotencyKeyEntity {
   @Column({ name: 'response_status', type: 'int', nullable: true }) responseStatus!: number | null;
   @Column({ name: 'response_body', type: 'jsonb', nullable: true }) responseBody!: unknown;
   @Column({ name: 'locked_until', type: 'timestamptz' }) lockedUntil!: Date;
+  /** The current lease holder's random token while IN_PROGRESS; null once COMPLETED. */
+  @Column({ name: 'owner_token', type: 'text', nullable: true }) ownerToken!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -27,6 +28,12 @@ const CLAIM_SECONDS = 60;
  * then runs in a transaction that also records the response, so "order created" and "key
  * completed" commit together. A request that fails releases its key: nothing was done, so a
  * retry with the same key is a fresh attempt.
+ *
+ * The lease is fenced by an owner token: each claim or takeover writes a new random token, and
+ * completing or releasing the key only touches the row while it still carries the caller's. A
+ * request slower than its lease, whose key another request has taken over, therefore cannot
+ * complete the key (its whole transaction, the order included, rolls back: 409
+ * IDEMPOTENCY.LEASE_LOST) nor delete the key the other request now holds.
  */
 @Injectable()
 export class IdempotentRequests {
@@ -40,25 +47,46 @@ export class IdempotentRequests {
   ): Promise<IdempotentOutcome<B>> {
     const claim = await this.claim<B>(appId, key, fingerprint);
     if (claim.kind === 'replay') return { ...claim.response, replayed: true };
+    const { ownerToken } = claim;
     try {
       const response = await this.dataSource.transaction(async (manager) => {
         const result = await work(manager);
-        await manager.update(
-          IdempotencyKeyEntity,
-          { appId, idempotencyKey: key },
-          {
+        const completed = await manager
+          .createQueryBuilder()
+          .update(IdempotencyKeyEntity)
+          .set({
             state: 'COMPLETED',
             responseStatus: result.status,
             responseBody: result.body as object,
-          },
-        );
+            ownerToken: null,
+          })
+          .where(
+            "app_id = :appId AND idempotency_key = :key AND state = 'IN_PROGRESS' AND owner_token = :ownerToken",
+            { appId, key, ownerToken },
+          )
+          .execute();
+        if (completed.affected !== 1) {
+          // Throwing rolls back everything `work` did: the request that took over does it.
+          throw new DomainError(
+            'IDEMPOTENCY.LEASE_LOST',
+            'This request took longer than its Idempotency-Key lease and a retry with the same key took over; nothing of this attempt was kept. Retry with the same key to get that outcome.',
+            'Idempotency-Key',
+          );
+        }
         return result;
       });
       return { ...response, replayed: false };
     } catch (error) {
+      // Only while the lease is still ours: never the key a takeover now holds, nor a completed one.
       await this.dataSource
-        .getRepository(IdempotencyKeyEntity)
-        .delete({ appId, idempotencyKey: key });
+        .createQueryBuilder()
+        .delete()
+        .from(IdempotencyKeyEntity)
+        .where(
+          "app_id = :appId AND idempotency_key = :key AND state = 'IN_PROGRESS' AND owner_token = :ownerToken",
+          { appId, key, ownerToken },
+        )
+        .execute();
       throw error;
     }
   }
@@ -67,7 +95,11 @@ export class IdempotentRequests {
     appId: string,
     key: string,
     fingerprint: string,
-  ): Promise<{ kind: 'claimed' } | { kind: 'replay'; response: StoredResponse<B> }> {
+  ): Promise<
+    { kind: 'claimed'; ownerToken: string } | { kind: 'replay'; response: StoredResponse<B> }
+  > {
+    // Whoever takes the lease, first or by takeover, gets a token of its own (see run()).
+    const ownerToken = randomBytes(18).toString('base64url');
     return this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(IdempotencyKeyEntity);
       const now = new Date();
@@ -75,10 +107,17 @@ export class IdempotentRequests {
       const inserted = await repository
         .createQueryBuilder()
         .insert()
-        .values({ appId, idempotencyKey: key, fingerprint, state: 'IN_PROGRESS', lockedUntil })
+        .values({
+          appId,
+          idempotencyKey: key,
+          fingerprint,
+          state: 'IN_PROGRESS',
+          lockedUntil,
+          ownerToken,
+        })
         .orIgnore()
         .execute();
-      if ((inserted.raw as unknown[]).length > 0) return { kind: 'claimed' };
+      if ((inserted.raw as unknown[]).length > 0) return { kind: 'claimed', ownerToken };
 
       const existing = await repository
         .createQueryBuilder('key')
@@ -96,9 +135,10 @@ export class IdempotentRequests {
             responseStatus: null,
             responseBody: () => 'NULL',
             createdAt: now,
+            ownerToken,
           },
         );
-        return { kind: 'claimed' };
+        return { kind: 'claimed', ownerToken };
       }
       const decision = decideIdempotency<StoredResponse<B>>(
         {
@@ -118,8 +158,12 @@ export class IdempotentRequests {
           return { kind: 'replay', response: decision.response };
         case 'proceed':
           // The previous holder's claim lapsed (it crashed mid-request): take the key over.
-          await repository.update({ appId, idempotencyKey: key }, { lockedUntil, fingerprint });
-          return { kind: 'claimed' };
+          // A new owner token fences the previous holder out, should it turn out to be alive.
+          await repository.update(
+            { appId, idempotencyKey: key },
+            { lockedUntil, fingerprint, ownerToken },
+          );
+          return { kind: 'claimed', ownerToken };
         case 'reject':
           throw new DomainError(
             decision.code,

@@ -2,7 +2,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type NotificationStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
 export type NotificationEventType = 'payment.succeeded' | 'payment.closed';
-export type AttemptOutcome = 'DELIVERED' | 'RETRY_SCHEDULED' | 'GAVE_UP';
+/** REFUSED: the address check refused the destination, so nothing was sent (never retried). */
+export type AttemptOutcome = 'DELIVERED' | 'RETRY_SCHEDULED' | 'GAVE_UP' | 'REFUSED';
 
 /** A merchant webhook (异步通知) to deliver, and how far delivery has got. */
 @Entity({ name: 'merchant_notifications' })

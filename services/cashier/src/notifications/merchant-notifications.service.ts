@@ -17,6 +17,7 @@ import {
   type AttemptOutcome,
   type NotificationEventType,
 } from './merchant-notification.entities';
+import { postPinned, WebhookTargets } from './webhook-targets';
 
 export const WEBHOOK_SETTINGS = Symbol('WEBHOOK_SETTINGS');
 
@@ -69,6 +70,8 @@ interface AttemptResult {
   durationMs: number;
   responseStatus: number | null;
   error: string | null;
+  /** The address check refused the destination: nothing was sent, and nothing will be. */
+  refused?: boolean;
 }
 
 /** Extra time on top of an attempt's timeout before another replica may take the row over. */
@@ -87,6 +90,7 @@ export class MerchantNotifications {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
+    private readonly targets: WebhookTargets,
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
     this.log = logger.child({ component: 'merchant-webhooks' });
@@ -215,14 +219,18 @@ export class MerchantNotifications {
     const attemptNo = row.attemptCount + 1;
     const delivered = result.responseStatus !== null && isAcknowledged(result.responseStatus);
     const finishedAt = new Date(result.attemptedAt.getTime() + result.durationMs);
-    const nextAttemptAt = delivered
-      ? undefined
-      : nextAttemptAfterFailure(attemptNo, finishedAt, this.settings.timeScale);
+    // A refused destination is a policy answer, not a transient failure: retrying cannot help.
+    const nextAttemptAt =
+      delivered || result.refused
+        ? undefined
+        : nextAttemptAfterFailure(attemptNo, finishedAt, this.settings.timeScale);
     const outcome: AttemptOutcome = delivered
       ? 'DELIVERED'
-      : nextAttemptAt
-        ? 'RETRY_SCHEDULED'
-        : 'GAVE_UP';
+      : result.refused
+        ? 'REFUSED'
+        : nextAttemptAt
+          ? 'RETRY_SCHEDULED'
+          : 'GAVE_UP';
     await this.dataSource.transaction(async (manager) => {
       // The attempt count is the claim's version: if the lease ran out and another replica took
       // the row over meanwhile, this result is not recorded twice.
@@ -269,6 +277,7 @@ export class MerchantNotifications {
       nextAttemptAt: nextAttemptAt?.toISOString(),
     };
     if (outcome === 'DELIVERED') this.log.info(fields, 'merchant webhook delivered');
+    else if (outcome === 'REFUSED') this.log.warn(fields, 'merchant webhook refused: address');
     else if (outcome === 'GAVE_UP') this.log.error(fields, 'merchant webhook given up');
     else this.log.warn(fields, 'merchant webhook failed; retry scheduled');
   }
@@ -278,21 +287,28 @@ export class MerchantNotifications {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      const response = await fetch(row.url, {
-        method: 'POST',
-        headers: {
+      // Checked again now, after DNS: the URL was fine when set, the name may not be any more.
+      const destination = await this.targets.forDelivery(row.url);
+      if (!destination.allowed) {
+        return {
+          attemptedAt,
+          durationMs: elapsed(),
+          responseStatus: null,
+          error: `refused, not sent: ${destination.reason}`.slice(0, 500),
+          refused: true,
+        };
+      }
+      const response = await postPinned(
+        destination.target,
+        {
           'content-type': 'application/json; charset=utf-8',
           'user-agent': 'PayLab-Webhooks/1.0',
           [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, row.body, attemptedAt),
           [WEBHOOK_NOTIFICATION_ID_HEADER]: row.id,
         },
-        body: row.body,
-        // A redirect is not an acknowledgement, and following one could be steered anywhere.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      });
-      // The answer's body is not needed; cancel it rather than read an unbounded stream.
-      await response.body?.cancel().catch(() => undefined);
+        row.body,
+        this.settings.timeoutMs,
+      );
       return { attemptedAt, durationMs: elapsed(), responseStatus: response.status, error: null };
     } catch (error) {
       return { attemptedAt, durationMs: elapsed(), responseStatus: null, error: describe(error) };

@@ -7,9 +7,11 @@ import {
 } from '../merchant-auth/merchant-auth.guard';
 import { PaymentOrders } from '../payments/payment-orders.service';
 import { MerchantNotifications, type NotificationView } from './merchant-notifications.service';
+import { PublicEndpoint } from '@paylab/platform';
 
 @ApiTags('payments (支付单)')
 @ApiSecurity('merchant-hmac')
+@PublicEndpoint() // the merchant Open API: MerchantAuthGuard checks its signature
 @Controller('v1/payments')
 @UseGuards(MerchantAuthGuard)
 export class NotificationsController {

@@ -19,7 +19,7 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { AppError, parseRequest } from '@paylab/platform';
+import { AppError, parseRequest, PublicEndpoint } from '@paylab/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { IdempotentRequests } from '../idempotency/idempotent-requests';
@@ -31,6 +31,7 @@ import {
 } from '../merchant-auth/merchant-auth.guard';
 import type { PaymentView } from './payment-order.mapper';
 import { PaymentOrders } from './payment-orders.service';
+import { WebhookTargets } from '../notifications/webhook-targets';
 
 /**
  * Shape only: types and unknown fields. The business rules (amount range, currency, lengths,
@@ -63,12 +64,14 @@ const ERROR_RESPONSE = {
   description:
     'PAYLAB-HMAC-SHA256 app_id="…",timestamp="<unix s>",nonce="…",signature="<base64 HMAC-SHA256 of the canonical request>"',
 })
+@PublicEndpoint() // the merchant Open API: MerchantAuthGuard checks its signature
 @Controller('v1/payments')
 @UseGuards(MerchantAuthGuard)
 export class PaymentsController {
   constructor(
     private readonly payments: PaymentOrders,
     private readonly idempotency: IdempotentRequests,
+    private readonly webhookTargets: WebhookTargets,
   ) {}
 
   @Post()
@@ -105,6 +108,8 @@ export class PaymentsController {
     }
     const key = validateIdempotencyKey(idempotencyKey);
     const request = parseRequest(createPaymentBody, body);
+    // Before the idempotency lease and any transaction: this may wait for DNS.
+    await this.webhookTargets.assertAllowed(request.notifyUrl, 'notifyUrl');
     const outcome = await this.idempotency.run(
       merchant.appId,
       key,

@@ -11,6 +11,7 @@ import {
   verifyRequestSignature,
 } from './domain/openapi-signature';
 import { isGatewayTimestamp } from './domain/shanghai-time';
+import { PublicEndpoint, AcceptsFormBody } from '@paylab/platform';
 
 type Method = (
   app: AlipayApp,
@@ -24,6 +25,7 @@ type Method = (
  * answers HTTP 200 every time; failures are codes inside the signed `<method>_response` node.
  */
 @ApiTags('alipay gateway (模拟支付宝网关)')
+@PublicEndpoint() // authenticated by the app's RSA2 signature, as the real gateway
 @Controller('alipay')
 export class AlipayGatewayController {
   private readonly methods: Readonly<Record<string, Method>>;
@@ -41,6 +43,7 @@ export class AlipayGatewayController {
     };
   }
 
+  @AcceptsFormBody()
   @Post('gateway.do')
   @HttpCode(200)
   @ApiOperation({

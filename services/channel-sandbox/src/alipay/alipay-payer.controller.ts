@@ -6,12 +6,14 @@ import type { Request, Response } from 'express';
 import { AlipayTrades } from './alipay-trades.service';
 import { formatShanghaiDateTime } from './domain/shanghai-time';
 import type { TradeEntity } from './trade.entity';
+import { PublicEndpoint, AcceptsFormBody } from '@paylab/platform';
 
 /**
  * What the payer sees: the page behind the QR code ("scan and pay", 扫码支付) and its Pay
  * button, plus the bill download behind bill_download_url.
  */
 @ApiTags('alipay payer (付款方)')
+@PublicEndpoint()
 @Controller('alipay')
 export class AlipayPayerController {
   constructor(private readonly trades: AlipayTrades) {}
@@ -24,6 +26,7 @@ export class AlipayPayerController {
     response.status(200).type('text/html; charset=utf-8').send(payPage(trade));
   }
 
+  @AcceptsFormBody()
   @Post('qr/:token/pay')
   @HttpCode(200)
   @ApiOperation({

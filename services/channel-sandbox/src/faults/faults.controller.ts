@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppError, parseRequest } from '@paylab/platform';
+import { AppError, parseRequest, OperatorRoles } from '@paylab/platform';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
@@ -11,7 +11,6 @@ import {
   parseFaultParams,
 } from '../alipay/domain/faults';
 import { FaultEntity } from './fault.entity';
-import { InstructorGuard } from './instructor.guard';
 
 const createFaultBody = z
   .object({
@@ -42,21 +41,22 @@ const toView = (row: FaultEntity): FaultView => ({
 
 /**
  * Instructor fault injection (故障注入): stage a dropped, late or duplicated callback, or a
- * statement that disagrees with the platform, for the next `remaining` payments.
+ * statement that disagrees with the platform, for the next `remaining` payments. Staging and
+ * withdrawing take the instructor role (operator credential); any operator role may list them.
  */
 @ApiTags('instructor faults (故障注入)')
 @ApiBearerAuth()
 @Controller('v1/faults')
-@UseGuards(InstructorGuard)
 export class FaultsController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  @OperatorRoles('instructor')
   @Post()
   @ApiOperation({ summary: 'Stage a fault for the next `remaining` payments of a channel.' })
   @ApiBody({ schema: z.toJSONSchema(createFaultBody, { io: 'input' }) as object })
   @ApiResponse({ status: 201, description: 'The staged fault' })
   @ApiResponse({ status: 400, description: 'Invalid kind, params or remaining' })
-  @ApiResponse({ status: 401, description: 'Missing or wrong instructor token' })
+  @ApiResponse({ status: 401, description: 'Missing or wrong operator credential' })
   async create(@Body() body: unknown): Promise<FaultView> {
     const request = parseRequest(createFaultBody, body);
     let params: Record<string, unknown>;
@@ -87,6 +87,7 @@ export class FaultsController {
     return { data: rows.map(toView) };
   }
 
+  @OperatorRoles('instructor')
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Withdraw a fault; payments already made keep what it did to them.' })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
+import { type PaylabLogger, ROOT_LOGGER, PublicEndpoint } from '@paylab/platform';
 import type { Request, Response } from 'express';
 import {
   MAX_CLOCK_SKEW_SECONDS,
@@ -33,6 +33,7 @@ type Answer =
  * with the platform key (Wechatpay-* headers), errors and 204s included.
  */
 @ApiTags('wechat pay v3 (模拟微信支付)')
+@PublicEndpoint() // authenticated by the merchant's WECHATPAY2-SHA256-RSA2048 signature
 @Controller('wechatpay/v3')
 export class WechatPayApiController {
   constructor(

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import type { TradeEntity } from '../alipay/trade.entity';
 import { formatRfc3339Shanghai, tradeStateOf } from './domain/native-order';
 import { WechatPayTrades } from './wechat-pay-trades.service';
+import { PublicEndpoint, AcceptsFormBody } from '@paylab/platform';
 
 /**
  * What the payer sees: the page behind code_url ("scan and pay", 扫码支付) and its Pay button.
@@ -12,6 +13,7 @@ import { WechatPayTrades } from './wechat-pay-trades.service';
  * browser can open it.
  */
 @ApiTags('wechat pay payer (付款方)')
+@PublicEndpoint()
 @Controller('wechatpay/qr')
 export class WechatPayPayerController {
   constructor(private readonly trades: WechatPayTrades) {}
@@ -24,6 +26,7 @@ export class WechatPayPayerController {
     response.status(200).type('text/html; charset=utf-8').send(payPage(trade));
   }
 
+  @AcceptsFormBody()
   @Post(':token/pay')
   @HttpCode(200)
   @ApiOperation({

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { parseRequest } from '@paylab/platform';
+import { parseRequest, OperatorRoles } from '@paylab/platform';
 import { z } from 'zod';
 import { isBusinessDate, RECON_CHANNELS, STATEMENT_FORMATS, type StatementFormat } from './domain';
 import { AcquiringStatements } from '../statements/acquiring-statements';
@@ -38,9 +38,9 @@ const ERROR_RESPONSE = {
 };
 
 /**
- * Recon runs (对账批次). An internal, instructor-facing API: it has NO authentication yet (DESIGN
- * §5 puts admin and instructor endpoints behind their own credentials; that guard is still to
- * come), so it must not be exposed beyond the lab network.
+ * Recon runs (对账批次). An internal, instructor-facing API behind the operator guard: any role
+ * reads; starting a run takes operator or instructor (it is a classroom action as much as an
+ * operator's).
  */
 @ApiTags('recon runs (对账)')
 @Controller('v1/recon-runs')
@@ -50,10 +50,11 @@ export class ReconRunsController {
     private readonly statements: AcquiringStatements,
   ) {}
 
+  @OperatorRoles('operator', 'instructor') // a classroom action as much as an operator's
   @Post()
   @ApiOperation({
     summary:
-      "Reconcile one channel's statement for one business date: fetched through acquiring, or uploaded (internal; no auth yet).",
+      "Reconcile one channel's statement for one business date: fetched through acquiring, or uploaded (internal; operator or instructor).",
     description:
       'Parses the statement (ALIPAY_CSV: 业务明细 CSV in GBK; WECHAT_BILL: trade bill, UTF-8 with BOM), ' +
       'matches it against the platform transactions projected from ChannelPaymentSucceeded, and files ' +
@@ -79,7 +80,9 @@ export class ReconRunsController {
   }
 
   @Get(':runId')
-  @ApiOperation({ summary: 'A recon run with its counts per outcome (internal; no auth yet).' })
+  @ApiOperation({
+    summary: 'A recon run with its counts per outcome (internal; any operator role).',
+  })
   @ApiResponse({ status: 404, ...ERROR_RESPONSE })
   async find(@Param('runId') runId: string): Promise<ReconRunView> {
     return this.runs.find(runId);

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { STATEMENT_FORMATS, type ReconChannel, type StatementFormat } from '../recon-runs/domain';
 
 export const ACQUIRING_BASE_URL = Symbol('ACQUIRING_BASE_URL');
+/** Reconciliation's own bearer token (role `service`): acquiring's statements are internal. */
+export const RECONCILIATION_SERVICE_TOKEN = Symbol('RECONCILIATION_SERVICE_TOKEN');
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 
 /** Failing to get the statement is not the caller's fault: retry later (503). */
@@ -19,7 +21,10 @@ export class StatementUnavailableError extends Error {
  */
 @Injectable()
 export class AcquiringStatements {
-  constructor(@Inject(ACQUIRING_BASE_URL) private readonly baseUrl: string) {}
+  constructor(
+    @Inject(ACQUIRING_BASE_URL) private readonly baseUrl: string,
+    @Inject(RECONCILIATION_SERVICE_TOKEN) private readonly serviceToken: string,
+  ) {}
 
   async download(
     channel: ReconChannel,
@@ -28,7 +33,10 @@ export class AcquiringStatements {
     const url = `${this.baseUrl.replace(/\/$/, '')}/v1/statements/${channel}/${businessDate}`;
     let response: Response;
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+      response = await fetch(url, {
+        headers: { authorization: `Bearer ${this.serviceToken}` },
+        signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS),
+      });
     } catch (error) {
       throw new StatementUnavailableError(
         `Could not reach acquiring for the ${channel} statement of ${businessDate}: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { isId } from '@paylab/ids';
-import { AppError, parseRequest } from '@paylab/platform';
+import { AppError, parseRequest, OperatorRoles } from '@paylab/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { CHANNEL_CODES, DEVICES, PAYMENT_METHODS } from './domain/route-model';
@@ -59,6 +59,7 @@ const ERROR_RESPONSE = {
 export class RouteDecisionsController {
   constructor(private readonly decisions: RouteDecisions) {}
 
+  @OperatorRoles('operator', 'service')
   @Post()
   @HttpCode(200)
   @ApiOperation({
@@ -95,6 +96,7 @@ export class RouteDecisionsController {
     return outcome.decision;
   }
 
+  @OperatorRoles('operator', 'instructor') // a classroom what-if
   @Post('simulate')
   @HttpCode(200)
   @ApiOperation({

@@ -25,7 +25,7 @@ export class ClearingsController {
   @ApiOperation({
     summary:
       'The clearing of one channel transaction: fee, cost, margin, net and its journal entry. ' +
-      'Internal/admin; no authentication yet.',
+      'Internal/admin: any operator role (Authorization: Bearer <operator token>).',
   })
   @ApiParam({ name: 'transactionId', description: 'txn_… of the channel transaction' })
   @ApiResponse({ status: 200, schema: z.toJSONSchema(clearingView) as object })

@@ -30,7 +30,7 @@ export class LedgerController {
   @ApiOperation({
     summary:
       "A merchant's payables per currency: pending (待结算) and available (可结算). " +
-      'Internal/admin; no authentication yet.',
+      'Internal/admin: any operator role (Authorization: Bearer <operator token>).',
   })
   @ApiParam({ name: 'merchantId', description: 'mch_…' })
   @ApiResponse({ status: 200, schema: z.toJSONSchema(merchantBalancesView) as object })
@@ -44,7 +44,7 @@ export class LedgerController {
   @ApiOperation({
     summary:
       'Trial balance (试算平衡): total debits and credits per currency over every journal line. ' +
-      'Internal/admin; no authentication yet.',
+      'Internal/admin: any operator role (Authorization: Bearer <operator token>).',
   })
   @ApiResponse({ status: 200, schema: z.toJSONSchema(trialBalanceView) as object })
   async trialBalance(): Promise<TrialBalanceView> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   canonicalJson,
   decideIdempotency,
+  holdsLease,
   IDEMPOTENCY_KEY_TTL_SECONDS,
   IdempotencyRecord,
   isValidIdempotencyKey,
@@ -267,5 +268,32 @@ describe('decideIdempotency', () => {
     expect(() =>
       decideIdempotency({ fingerprint: FP, state: 'DONE' as 'COMPLETED', response }, FP),
     ).toThrow(code('IDEMPOTENCY.INCONSISTENT_RECORD'));
+  });
+});
+
+describe('holdsLease (the owner-token fence)', () => {
+  const inProgress = {
+    fingerprint: 'f',
+    state: 'IN_PROGRESS' as const,
+    lockedUntil: new Date('2026-01-01T00:01:00Z'),
+    ownerToken: 'token-of-b',
+  };
+
+  it('lets the current holder complete or release the key', () => {
+    expect(holdsLease(inProgress, 'token-of-b')).toBe(true);
+  });
+
+  it('fences out a request whose lease was taken over', () => {
+    expect(holdsLease(inProgress, 'token-of-a')).toBe(false);
+  });
+
+  it('fences everyone out of a completed key, a missing key and a key without a token', () => {
+    expect(holdsLease({ ...inProgress, state: 'COMPLETED', ownerToken: null }, 'token-of-b')).toBe(
+      false,
+    );
+    expect(holdsLease({ ...inProgress, state: 'COMPLETED' }, 'token-of-b')).toBe(false);
+    expect(holdsLease(undefined, 'token-of-b')).toBe(false);
+    expect(holdsLease({ ...inProgress, ownerToken: null }, '')).toBe(false);
+    expect(holdsLease({ ...inProgress, ownerToken: '' }, '')).toBe(false);
   });
 });

@@ -77,6 +77,27 @@ export interface IdempotencyRecord<R = unknown> {
    * committed in one transaction: a crashed attempt left nothing else behind.
    */
   lockedUntil?: Date;
+  /**
+   * The random token of whoever holds the IN_PROGRESS lease now. Whoever takes the lease (first
+   * claim or takeover) gets a new one; completing or releasing the key needs it, so a slow
+   * request whose lease was taken over can neither complete nor delete the new holder's key.
+   */
+  ownerToken?: string | null;
+}
+
+/**
+ * Whether the request holding `ownerToken` may still complete or release `record` (the fence).
+ * The store enforces the same rule in one statement (`WHERE owner_token = $token`); this is it,
+ * spelled out and tested.
+ */
+export function holdsLease(record: IdempotencyRecord | undefined, ownerToken: string): boolean {
+  return (
+    record !== undefined &&
+    record.state === 'IN_PROGRESS' &&
+    typeof record.ownerToken === 'string' &&
+    record.ownerToken !== '' &&
+    record.ownerToken === ownerToken
+  );
 }
 
 export type IdempotencyDecision<R = unknown> =
