@@ -14,8 +14,7 @@ export class ClearingEntity {
   @Column({ type: 'text' }) channel!: string;
   /** Routing's channel account (cha_…) the payment was taken on; null on older events. */
   @Column({ name: 'channel_account_id', type: 'text', nullable: true }) channelAccountId!:
-    | string
-    | null;
+    string | null;
   @Column({ name: 'channel_trade_no', type: 'text' }) channelTradeNo!: string;
   @Column({ type: 'char', length: 3 }) currency!: string;
   @Column(money('gross_minor')) grossMinor!: number;
@@ -27,8 +26,7 @@ export class ClearingEntity {
   @Column({ name: 'channel_cost_rate_ppm', type: 'int' }) channelCostRatePpm!: number;
   @Column({ name: 'fee_rate_source', type: 'text' }) feeRateSource!: 'MERCHANT' | 'CHANNEL_DEFAULT';
   @Column({ name: 'channel_cost_rate_source', type: 'text' }) channelCostRateSource!:
-    | 'CHANNEL_ACCOUNT'
-    | 'CHANNEL_DEFAULT';
+    'CHANNEL_ACCOUNT' | 'CHANNEL_DEFAULT';
   @Column({ name: 'merchant_fee_rounding', type: 'text' }) merchantFeeRounding!: string;
   @Column({ name: 'channel_cost_rounding', type: 'text' }) channelCostRounding!: string;
   @Column({ name: 'journal_entry_id', type: 'text' }) journalEntryId!: string;

@@ -19,8 +19,7 @@ export class ChannelCostRateEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
   @Column({ type: 'text' }) channel!: string;
   @Column({ name: 'channel_account_id', type: 'text', nullable: true }) channelAccountId!:
-    | string
-    | null;
+    string | null;
   @Column({ name: 'cost_rate_ppm', type: 'int' }) costRatePpm!: number;
   @Column({ type: 'text', nullable: true }) note!: string | null;
 }

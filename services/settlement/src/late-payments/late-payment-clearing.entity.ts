@@ -16,8 +16,7 @@ export class LatePaymentClearingEntity {
   @Column({ type: 'text' }) reason!: string;
   @Column({ type: 'text' }) channel!: string;
   @Column({ name: 'channel_account_id', type: 'text', nullable: true }) channelAccountId!:
-    | string
-    | null;
+    string | null;
   @Column({ name: 'channel_trade_no', type: 'text' }) channelTradeNo!: string;
   @Column({ type: 'char', length: 3 }) currency!: string;
   @Column({ name: 'gross_minor', type: 'bigint', transformer: bigintNumberTransformer })

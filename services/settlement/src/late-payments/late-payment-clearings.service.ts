@@ -155,7 +155,9 @@ export class LatePaymentClearings {
       .findOneBy({ latePaymentClearingId: row.id });
     const journal = await this.ledger.entry(row.journalEntryId);
     if (!journal) throw new Error(`late payment clearing ${row.id} lacks its journal entry`);
-    const returnJournal = returned ? ((await this.ledger.entry(returned.journalEntryId)) ?? null) : null;
+    const returnJournal = returned
+      ? ((await this.ledger.entry(returned.journalEntryId)) ?? null)
+      : null;
     return {
       clearingId: row.id,
       transactionId: row.transactionId,

@@ -59,7 +59,10 @@ export class LedgerController {
     summary:
       'One ledger account (科目): balance per currency on its normal side and its latest lines.',
   })
-  @ApiParam({ name: 'account', description: 'e.g. LATE_PAYMENT_SUSPENSE, CHANNEL_RECEIVABLE:ALIPAY' })
+  @ApiParam({
+    name: 'account',
+    description: 'e.g. LATE_PAYMENT_SUSPENSE, CHANNEL_RECEIVABLE:ALIPAY',
+  })
   @ApiResponse({ status: 200, schema: z.toJSONSchema(accountView) as object })
   @ApiResponse({ status: 400, ...ERROR_RESPONSE })
   async account(@Param('account') account: string): Promise<AccountView> {

@@ -71,7 +71,9 @@ export const trialBalanceView = z.object({
 export type TrialBalanceView = z.infer<typeof trialBalanceView>;
 
 export const accountView = z.object({
-  account: z.string().describe('Account key, e.g. LATE_PAYMENT_SUSPENSE or CHANNEL_RECEIVABLE:ALIPAY'),
+  account: z
+    .string()
+    .describe('Account key, e.g. LATE_PAYMENT_SUSPENSE or CHANNEL_RECEIVABLE:ALIPAY'),
   type: z.enum(['ASSET', 'LIABILITY', 'EQUITY', 'INCOME', 'EXPENSE']),
   normalSide: z.enum(['DEBIT', 'CREDIT']),
   nameZh: z.string(),

@@ -14,8 +14,7 @@ export class RefundClearingEntity {
   @Column({ name: 'refund_id', type: 'text' }) refundId!: string;
   @Column({ type: 'text' }) kind!: 'MERCHANT_REFUND' | 'LATE_PAYMENT_RETURN';
   @Column({ name: 'payment_clearing_id', type: 'text', nullable: true }) paymentClearingId!:
-    | string
-    | null;
+    string | null;
   @Column({ name: 'late_payment_clearing_id', type: 'text', nullable: true })
   latePaymentClearingId!: string | null;
   @Column({ name: 'transaction_id', type: 'text' }) transactionId!: string;
@@ -31,9 +30,7 @@ export class RefundClearingEntity {
   @Column(money('platform_margin_refund_minor')) platformMarginRefundMinor!: number;
   @Column(money('merchant_net_refund_minor')) merchantNetRefundMinor!: number;
   @Column({ name: 'fee_policy', type: 'text', nullable: true }) feePolicy!:
-    | 'PRO_RATA'
-    | 'KEEP'
-    | null;
+    'PRO_RATA' | 'KEEP' | null;
   @Column({ name: 'journal_entry_id', type: 'text' }) journalEntryId!: string;
   @Column({ name: 'source_message_id', type: 'text' }) sourceMessageId!: string;
   @Column({ name: 'succeeded_at', type: 'timestamptz' }) succeededAt!: Date;
