@@ -5,7 +5,7 @@ import {
   RefundFeePolicyEntity,
 } from './clearing/fee-rate.entities';
 import { LatePaymentClearingEntity } from './late-payments/late-payment-clearing.entity';
-import { RefundClearingEntity } from './refunds/refund-clearing.entity';
+import { ParkedRefundEntity, RefundClearingEntity } from './refunds/refund-clearing.entity';
 import { JournalEntryEntity, JournalLineEntity } from './ledger/journal.entities';
 import { CreateFeeSchedules1732406800000 } from './migrations/1732406800000-create-fee-schedules';
 import { CreateClearingsAndLedger1732406810000 } from './migrations/1732406810000-create-clearings-and-ledger';
@@ -22,6 +22,7 @@ export const SETTLEMENT_ENTITIES: Function[] = [
   ClearingEntity,
   LatePaymentClearingEntity,
   RefundClearingEntity,
+  ParkedRefundEntity,
   JournalEntryEntity,
   JournalLineEntity,
 ];

@@ -2,20 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PaymentCleared, PaymentOrderSucceededV2, type EnvelopeOf } from '@paylab/contracts';
 import { Outbox, PermanentMessageError } from '@paylab/messaging';
-import { Money, MoneyError } from '@paylab/money';
+import { Money } from '@paylab/money';
 import { AppError, ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { journalForPaymentClearing, LedgerError, type JournalEntry } from '../ledger/domain';
+import { journalForPaymentClearing, type JournalEntry } from '../ledger/domain';
 import { Ledger } from '../ledger/ledger.service';
 import { LatePaymentClearingEntity } from '../late-payments/late-payment-clearing.entity';
 import { ClearingEntity } from './clearing.entity';
 import type { ClearingView } from './clearing.views';
-import { clearPayment, ClearingError, type ClearingResult } from './domain';
-import {
-  FeeSchedules,
-  MissingFeeScheduleError,
-  type ResolvedFeeSchedule,
-} from './fee-schedules.service';
+import { clearPayment, type ClearingResult } from './domain';
+import { RefundClearings } from '../refunds/refund-clearings.service';
+import { asPermanent } from './as-permanent';
+import { FeeSchedules, type ResolvedFeeSchedule } from './fee-schedules.service';
 
 type PaidOrder = EnvelopeOf<typeof PaymentOrderSucceededV2>['payload'];
 
@@ -39,6 +37,7 @@ export class Clearings {
     private readonly feeSchedules: FeeSchedules,
     private readonly ledger: Ledger,
     private readonly outbox: Outbox,
+    private readonly refunds: RefundClearings,
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
     this.log = logger.child({ component: 'clearing' });
@@ -112,6 +111,8 @@ export class Clearings {
     }
 
     await this.ledger.post(manager, journal);
+    // Refunds of this payment that arrived first were parked; they clear now, after it.
+    await this.refunds.clearParked(manager, payment.transactionId);
     await this.outbox.publish(manager, PaymentCleared, {
       clearingId: clearing.clearingId,
       paymentId: payment.paymentId,
@@ -208,23 +209,6 @@ export class Clearings {
       'transaction already cleared; event ignored',
     );
     return { kind: 'already-cleared', clearingId: existing.id };
-  }
-}
-
-/** Domain and configuration errors are facts about the event: retrying cannot fix them. */
-export async function asPermanent<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (
-      error instanceof ClearingError ||
-      error instanceof LedgerError ||
-      error instanceof MoneyError ||
-      error instanceof MissingFeeScheduleError
-    ) {
-      throw new PermanentMessageError(`${error.code}: ${error.message}`);
-    }
-    throw error;
   }
 }
 

@@ -7,11 +7,12 @@ import { Money } from '@paylab/money';
 import { AppError, ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ClearingEntity } from '../clearing/clearing.entity';
-import { asPermanent } from '../clearing/clearings.service';
+import { asPermanent } from '../clearing/as-permanent';
 import { journalForLatePaymentSuspense } from '../ledger/domain';
 import { Ledger } from '../ledger/ledger.service';
 import type { JournalEntryView } from '../ledger/ledger.views';
 import { RefundClearingEntity } from '../refunds/refund-clearing.entity';
+import { RefundClearings } from '../refunds/refund-clearings.service';
 import { LatePaymentClearingEntity } from './late-payment-clearing.entity';
 
 export interface LatePaymentClearingView {
@@ -48,6 +49,7 @@ export class LatePaymentClearings {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ledger: Ledger,
+    private readonly refunds: RefundClearings,
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
     this.log = logger.child({ component: 'late-payment-clearing' });
@@ -126,6 +128,8 @@ export class LatePaymentClearings {
       clearedAt,
     });
     await this.ledger.post(manager, journal);
+    // Its return refund may have succeeded before this verdict reached us: it was parked.
+    await this.refunds.clearParked(manager, late.transactionId);
     this.log.warn(
       {
         transactionId: late.transactionId,

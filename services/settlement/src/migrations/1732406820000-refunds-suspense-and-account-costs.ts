@@ -14,6 +14,7 @@ const ALIPAY_ACCOUNT_B = 'cha_01M85DMB00EHTE541GQYE3T4TQ';
  * - late_payment_clearings (迟到支付挂账): one per late channel transaction, held in suspense.
  * - refund_clearings (退款清分): one per refund id, linked to the payment clearing it reverses
  *   (merchant refunds) or the late payment clearing it empties (late payment returns).
+ * - parked_refunds: refunds that arrived before their payment was cleared.
  */
 export class RefundsSuspenseAndAccountCosts1732406820000 implements MigrationInterface {
   name = 'RefundsSuspenseAndAccountCosts1732406820000';
@@ -131,9 +132,27 @@ export class RefundsSuspenseAndAccountCosts1732406820000 implements MigrationInt
     await queryRunner.query(
       `CREATE INDEX "refund_clearings_payment_clearing" ON "settlement"."refund_clearings" ("payment_clearing_id")`,
     );
+
+    // A refund whose payment is not cleared yet (cashier's verdict on the payment travels on
+    // another topic and may come later) waits here, and is cleared in the transaction that clears
+    // its payment. failure_reason is set when it then cannot be cleared, for an operator.
+    await queryRunner.query(`
+      CREATE TABLE "settlement"."parked_refunds" (
+        "refund_id" text PRIMARY KEY CHECK ("refund_id" ~ ${ID('ref')}),
+        "transaction_id" text NOT NULL CHECK ("transaction_id" ~ ${ID('txn')}),
+        "kind" text NOT NULL CHECK ("kind" IN ('MERCHANT_REFUND', 'LATE_PAYMENT_RETURN')),
+        "payload" jsonb NOT NULL,
+        "source_message_id" text NOT NULL,
+        "parked_at" timestamptz NOT NULL DEFAULT now(),
+        "failure_reason" text
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX "parked_refunds_transaction" ON "settlement"."parked_refunds" ("transaction_id")`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "settlement"."parked_refunds"`);
     await queryRunner.query(`DROP TABLE "settlement"."refund_clearings"`);
     await queryRunner.query(`DROP TABLE "settlement"."late_payment_clearings"`);
     await queryRunner.query(`DROP TABLE "settlement"."refund_fee_policies"`);

@@ -37,3 +37,18 @@ export class RefundClearingEntity {
   @Column({ name: 'business_date', type: 'date' }) businessDate!: string;
   @Column({ name: 'cleared_at', type: 'timestamptz' }) clearedAt!: Date;
 }
+
+/**
+ * A refund that arrived before its payment's clearing (the two travel on different topics). It is
+ * cleared in the transaction that clears the payment; failureReason is set if it then cannot be.
+ */
+@Entity({ name: 'parked_refunds' })
+export class ParkedRefundEntity {
+  @PrimaryColumn({ name: 'refund_id', type: 'text' }) refundId!: string;
+  @Column({ name: 'transaction_id', type: 'text' }) transactionId!: string;
+  @Column({ type: 'text' }) kind!: 'MERCHANT_REFUND' | 'LATE_PAYMENT_RETURN';
+  @Column({ type: 'jsonb' }) payload!: unknown;
+  @Column({ name: 'source_message_id', type: 'text' }) sourceMessageId!: string;
+  @Column({ name: 'parked_at', type: 'timestamptz', default: () => 'now()' }) parkedAt!: Date;
+  @Column({ name: 'failure_reason', type: 'text', nullable: true }) failureReason!: string | null;
+}

@@ -7,7 +7,7 @@ import { Money, Rate, type CurrencyCode, type RoundingMode } from '@paylab/money
 import { AppError, ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ClearingEntity } from '../clearing/clearing.entity';
-import { asPermanent } from '../clearing/clearings.service';
+import { asPermanent } from '../clearing/as-permanent';
 import {
   applyRefundFeePolicy,
   clearRefund,
@@ -23,23 +23,9 @@ import {
 } from '../ledger/domain';
 import { Ledger } from '../ledger/ledger.service';
 import type { JournalEntryView } from '../ledger/ledger.views';
-import { RefundClearingEntity } from './refund-clearing.entity';
+import { ParkedRefundEntity, RefundClearingEntity } from './refund-clearing.entity';
 
 type Refund = EnvelopeOf<typeof RefundSucceeded>['payload'];
-
-/**
- * The payment a refund reverses has not been cleared yet. Not a fault: cashier's verdict on the
- * payment and the refund travel on different topics and may arrive in either order. Thrown as a
- * plain Error so that the consumer retries the refund until the clearing is there.
- */
-export class PaymentNotClearedYetError extends Error {
-  readonly code = 'SETTLEMENT.PAYMENT_NOT_CLEARED_YET';
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'PaymentNotClearedYetError';
-  }
-}
 
 export interface RefundClearingView {
   clearingId: string;
@@ -70,6 +56,12 @@ export interface RefundClearingView {
  *   (clearRefund) and the merchant's refund fee policy; the merchant's payable is debited and may
  *   go negative.
  * - LATE_PAYMENT_RETURN empties the late payment's suspense (the second leg).
+ *
+ * A refund can arrive before its payment is cleared: cashier's verdict on the payment and the
+ * refund travel on different topics. Retrying it in place would not help: the consumer fetches
+ * every partition in one loop that waits for the retrying message, so the payment's event would
+ * never be read meanwhile. The refund is parked instead (parked_refunds) and cleared in the very
+ * transaction that clears its payment (clearParked), so the order of arrival does not matter.
  */
 @Injectable()
 export class RefundClearings {
@@ -89,22 +81,84 @@ export class RefundClearings {
     envelope: EnvelopeOf<typeof RefundSucceeded>,
   ): Promise<void> {
     const refund = envelope.payload;
+    await this.clear(manager, refund, envelope.id, 'park');
+  }
+
+  /**
+   * Clears the refunds parked for a transaction, oldest first; called in the transaction that
+   * just cleared it. One that cannot be cleared (it would exceed the payment, say) stays parked
+   * with its reason for an operator: it must not undo the payment's clearing.
+   */
+  async clearParked(manager: EntityManager, transactionId: string): Promise<void> {
+    const parked = await manager
+      .getRepository(ParkedRefundEntity)
+      .createQueryBuilder('p')
+      .where('p.transaction_id = :transactionId AND p.failure_reason IS NULL', { transactionId })
+      .orderBy('p.parked_at', 'ASC')
+      .addOrderBy('p.refund_id', 'ASC')
+      .setLock('pessimistic_write')
+      .getMany();
+    for (const row of parked) {
+      const refund = RefundSucceeded.schema.parse(row.payload);
+      try {
+        await this.clear(manager, refund, row.sourceMessageId, 'fail');
+        await manager.getRepository(ParkedRefundEntity).delete({ refundId: row.refundId });
+      } catch (error) {
+        if (!(error instanceof PermanentMessageError)) throw error;
+        await manager
+          .getRepository(ParkedRefundEntity)
+          .update({ refundId: row.refundId }, { failureReason: error.message });
+        this.log.error(
+          { refundId: row.refundId, transactionId, reason: error.message },
+          'parked refund cannot be cleared; left for an operator',
+        );
+      }
+    }
+  }
+
+  private async clear(
+    manager: EntityManager,
+    refund: Refund,
+    messageId: string,
+    whenUncleared: 'park' | 'fail',
+  ): Promise<void> {
     const existing = await manager
       .getRepository(RefundClearingEntity)
       .findOneBy({ refundId: refund.refundId });
     if (existing) return this.alreadyCleared(existing, refund);
-    if (refund.kind === 'LATE_PAYMENT_RETURN') {
-      await this.returnLatePayment(manager, refund, envelope.id);
-    } else {
-      await this.clearMerchantRefund(manager, refund, envelope.id);
+    const cleared =
+      refund.kind === 'LATE_PAYMENT_RETURN'
+        ? await this.returnLatePayment(manager, refund, messageId)
+        : await this.clearMerchantRefund(manager, refund, messageId);
+    if (cleared) return;
+    if (whenUncleared === 'fail') {
+      throw new Error(`refund ${refund.refundId}: transaction ${refund.transactionId} not cleared`);
     }
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ParkedRefundEntity)
+      .values({
+        refundId: refund.refundId,
+        transactionId: refund.transactionId,
+        kind: refund.kind,
+        payload: refund,
+        sourceMessageId: messageId,
+      })
+      .orIgnore()
+      .execute();
+    this.log.info(
+      { refundId: refund.refundId, transactionId: refund.transactionId },
+      'refund arrived before its payment was cleared; parked until it is',
+    );
   }
 
+  /** False when the payment is not cleared yet (the caller parks the refund). */
   private async clearMerchantRefund(
     manager: EntityManager,
     refund: Refund,
     messageId: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
     // The row lock serialises refunds of one payment: each sees the ones before it.
     const payment = await manager
       .getRepository(ClearingEntity)
@@ -114,9 +168,7 @@ export class RefundClearings {
       .getOne();
     if (!payment) {
       await this.refuseIfLatePayment(manager, refund);
-      throw new PaymentNotClearedYetError(
-        `refund ${refund.refundId}: transaction ${refund.transactionId} is not cleared yet; retrying`,
-      );
+      return false;
     }
     if (payment.paymentId !== refund.paymentId || payment.merchantId !== refund.merchantId) {
       throw new PermanentMessageError(
@@ -167,13 +219,15 @@ export class RefundClearings {
       feePolicy: policy,
     });
     await this.ledger.post(manager, journal);
+    return true;
   }
 
+  /** False when the late payment is not in suspense yet (the caller parks the refund). */
   private async returnLatePayment(
     manager: EntityManager,
     refund: Refund,
     messageId: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const late = await manager
       .getRepository(LatePaymentClearingEntity)
       .createQueryBuilder('l')
@@ -190,9 +244,7 @@ export class RefundClearings {
             `${refund.transactionId} as a late payment, but it was cleared as the merchant's payment ${paid.id}`,
         );
       }
-      throw new PaymentNotClearedYetError(
-        `late payment return ${refund.refundId}: transaction ${refund.transactionId} is not in suspense yet; retrying`,
-      );
+      return false;
     }
     if (
       late.refundId !== refund.refundId ||
@@ -239,6 +291,7 @@ export class RefundClearings {
       { transactionId: late.transactionId, refundId: refund.refundId },
       'late payment returned; suspense emptied',
     );
+    return true;
   }
 
   /** A merchant refund of a late payment can never be cleared: no merchant money to take it from. */
@@ -301,6 +354,19 @@ export class RefundClearings {
   async find(refundId: string): Promise<RefundClearingView> {
     const row = await this.dataSource.getRepository(RefundClearingEntity).findOneBy({ refundId });
     if (!row) {
+      const parked = await this.dataSource
+        .getRepository(ParkedRefundEntity)
+        .findOneBy({ refundId });
+      if (parked) {
+        throw new AppError(
+          'not_found_error',
+          'REFUND_CLEARING.NOT_FOUND',
+          parked.failureReason
+            ? `Refund ${refundId} could not be cleared: ${parked.failureReason}`
+            : `Refund ${refundId} is not cleared yet: it waits for the clearing of transaction ${parked.transactionId}.`,
+          'refundId',
+        );
+      }
       throw new AppError(
         'not_found_error',
         'REFUND_CLEARING.NOT_FOUND',
