@@ -16,7 +16,7 @@ describe('check:invariants on a running payment system', () => {
   beforeAll(async () => {
     system = await startPaymentSystem('invariants');
     driver = new PaymentDriver(system);
-  });
+  }, 600_000);
 
   afterAll(async () => {
     await system?.stop();
