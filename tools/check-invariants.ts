@@ -260,19 +260,41 @@ async function runChecks(db: Client, options: Options): Promise<CheckResult[]> {
       : notPresent('(c2)', titleChannel, 'acquiring.channel_refunds'),
   );
   const titleClearing = 'per payment clearing, refund clearings ≤ its gross (settlement)';
-  results.push(
-    present.refundClearings && present.clearings
-      ? checkRefundLimits(
-          '(c3)',
-          titleClearing,
-          await totals(
-            `SELECT c.id, c.gross_minor::text AS paid, COALESCE(SUM(rc.refund_minor), 0)::text AS refunded
-               FROM settlement.clearings c JOIN settlement.refund_clearings rc ON rc.payment_clearing_id = c.id
-              WHERE c.transaction_id = ANY($1) GROUP BY c.id, c.gross_minor ORDER BY c.id`,
-          ),
-        )
-      : notPresent('(c3)', titleClearing, 'settlement.refund_clearings'),
-  );
+  if (!present.refundClearings || !present.clearings) {
+    results.push(notPresent('(c3)', titleClearing, 'settlement.refund_clearings'));
+  } else {
+    const limits = checkRefundLimits(
+      '(c3)',
+      titleClearing,
+      await totals(
+        `SELECT c.id, c.gross_minor::text AS paid, COALESCE(SUM(rc.refund_minor), 0)::text AS refunded
+           FROM settlement.clearings c JOIN settlement.refund_clearings rc ON rc.payment_clearing_id = c.id
+          WHERE c.transaction_id = ANY($1) GROUP BY c.id, c.gross_minor ORDER BY c.id`,
+      ),
+    );
+    // A refund that reached the payer but could not be booked (parked, then refused: it would
+    // exceed the payment, or contradicts the payment's verdict) is money the books do not show.
+    const parked = (await exists('settlement.parked_refunds'))
+      ? (
+          await db.query<{ refund_id: string; failure_reason: string | null }>(
+            `SELECT refund_id, failure_reason FROM settlement.parked_refunds ORDER BY parked_at`,
+          )
+        ).rows
+      : [];
+    const failed = parked.filter((row) => row.failure_reason !== null);
+    results.push({
+      ...limits,
+      status: limits.status === 'OK' && failed.length === 0 ? 'OK' : 'BREACH',
+      counts: { ...limits.counts, refundsAwaitingPayment: parked.length - failed.length },
+      breaches: [
+        ...limits.breaches,
+        ...failed.map((row) => ({
+          id: row.refund_id,
+          reason: `refund succeeded but could not be cleared: ${row.failure_reason}`,
+        })),
+      ],
+    });
+  }
 
   // ---- (d) the ledger balances (all of it: balances are not per window) ----
   const titleLedger = 'every journal entry balances, and so does the trial balance';

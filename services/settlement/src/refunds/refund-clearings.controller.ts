@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { isId } from '@paylab/ids';
-import { OperatorRoles, parseRequest } from '@paylab/platform';
+import { parseRequest } from '@paylab/platform';
 import { z } from 'zod';
 import {
   LatePaymentClearings,
@@ -21,7 +21,10 @@ const ERROR_RESPONSE = {
     'Error in the documented shape `{ error: { type, code, message, param?, requestId } }`',
 };
 
-/** Internal/admin reads of refund clearings (退款清分) and late payments in suspense (迟到支付挂账). */
+/**
+ * Internal/admin reads of refund clearings (退款清分) and late payments in suspense (迟到支付挂账).
+ * Plain GETs: any operator role may read them.
+ */
 @ApiTags('clearing (清分)')
 @Controller('v1')
 export class RefundClearingsController {
@@ -31,7 +34,6 @@ export class RefundClearingsController {
   ) {}
 
   @Get('refund-clearings/:refundId')
-  @OperatorRoles('operator', 'instructor', 'viewer', 'service')
   @ApiOperation({
     summary:
       'The clearing of one refund: fee and cost given back, the fee policy applied and its journal entry.',
@@ -45,7 +47,6 @@ export class RefundClearingsController {
   }
 
   @Get('late-payment-clearings/:transactionId')
-  @OperatorRoles('operator', 'instructor', 'viewer', 'service')
   @ApiOperation({
     summary:
       'A late payment (迟到支付) held in suspense: its suspense leg and, once returned, its return leg.',

@@ -8,9 +8,9 @@ import { RefundClearings } from './refund-clearings.service';
 export const REFUND_CLEARING_CONSUMER = 'settlement-refund-clearing';
 
 /**
- * Clears every refund cashier reports SUCCEEDED. A refund whose payment is not cleared yet fails
- * with a plain (retryable) error: the payment's verdict is on another topic and may still be on
- * its way, so the refund waits for it rather than being dead-lettered.
+ * Clears every refund cashier reports SUCCEEDED. A refund whose payment is not cleared yet (its
+ * verdict travels on another topic) is parked and cleared together with the payment, rather than
+ * retried in place or dead-lettered (RefundClearings explains why).
  */
 @Controller()
 export class RefundsConsumer {
