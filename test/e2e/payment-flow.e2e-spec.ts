@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { waitFor } from '@paylab/testing';
 import { DEMO_MERCHANT } from '../../services/cashier/src/merchants/demo-merchant';
 import { verifyWebhookSignature } from '../../services/cashier/src/notifications/domain/webhook-signature';
+import { runInvariantCheck } from './support/invariants';
 import { breaksOf, PaymentDriver } from './support/payment-driver';
 import { awayFromCutOff, startPaymentSystem, type PaymentSystem } from './support/payment-system';
 import { asOperator } from './support/operator-credentials';
@@ -160,5 +161,14 @@ describe('one payment through all six services', () => {
       });
     }
     expect(timings).toHaveLength(5);
+  });
+
+  it('ends with the invariants holding (npm run check:invariants)', async () => {
+    const run = await runInvariantCheck(system, {
+      from: new Date(Date.now() - 60 * 60_000),
+      to: new Date(Date.now() + 60_000),
+    });
+    expect(run.output).toMatch(/^\[OK\] \(a\) /m);
+    expect(run.exitCode).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@payl
 import { reconciliationSchema, type ReconciliationConfig } from './config';
 import { RECONCILIATION_ENTITIES, RECONCILIATION_MIGRATIONS } from './persistence';
 import { ChannelPaymentsConsumer } from './platform-transactions/channel-payments.consumer';
+import { ChannelRefundsConsumer } from './platform-transactions/channel-refunds.consumer';
 import {
   ACQUIRING_BASE_URL,
   AcquiringStatements,
@@ -39,7 +40,7 @@ export class ReconciliationModule {
           publishes: [],
         }),
       ],
-      controllers: [ReconRunsController, ChannelPaymentsConsumer],
+      controllers: [ReconRunsController, ChannelPaymentsConsumer, ChannelRefundsConsumer],
       providers: [
         ReconRuns,
         AcquiringStatements,

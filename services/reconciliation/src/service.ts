@@ -12,7 +12,8 @@ export const reconciliationService: ServiceDefinition<ReconciliationConfig> = {
       'Statement imports, recon runs, matches, discrepancies (差错) and the case workflow.',
   },
   rootModule: (config, logger) => ReconciliationModule.register(config, logger),
-  // Builds the projection of platform transactions from ChannelPaymentSucceeded.
+  // Builds the projections of platform transactions (ChannelPaymentSucceeded) and refunds
+  // (ChannelRefundSucceeded).
   consumer: (config, logger) =>
     kafkaConsumer({
       serviceName: config.KAFKA_CONSUMER_GROUP ?? 'reconciliation',

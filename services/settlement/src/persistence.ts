@@ -1,8 +1,15 @@
 import { ClearingEntity } from './clearing/clearing.entity';
-import { ChannelCostRateEntity, MerchantFeeRateEntity } from './clearing/fee-rate.entities';
+import {
+  ChannelCostRateEntity,
+  MerchantFeeRateEntity,
+  RefundFeePolicyEntity,
+} from './clearing/fee-rate.entities';
+import { LatePaymentClearingEntity } from './late-payments/late-payment-clearing.entity';
+import { ParkedRefundEntity, RefundClearingEntity } from './refunds/refund-clearing.entity';
 import { JournalEntryEntity, JournalLineEntity } from './ledger/journal.entities';
 import { CreateFeeSchedules1732406800000 } from './migrations/1732406800000-create-fee-schedules';
 import { CreateClearingsAndLedger1732406810000 } from './migrations/1732406810000-create-clearings-and-ledger';
+import { RefundsSuspenseAndAccountCosts1732406820000 } from './migrations/1732406820000-refunds-suspense-and-account-costs';
 
 /**
  * The entities and migrations of the settlement schema. The outbox and inbox tables come from
@@ -11,11 +18,16 @@ import { CreateClearingsAndLedger1732406810000 } from './migrations/173240681000
 export const SETTLEMENT_ENTITIES: Function[] = [
   MerchantFeeRateEntity,
   ChannelCostRateEntity,
+  RefundFeePolicyEntity,
   ClearingEntity,
+  LatePaymentClearingEntity,
+  RefundClearingEntity,
+  ParkedRefundEntity,
   JournalEntryEntity,
   JournalLineEntity,
 ];
 export const SETTLEMENT_MIGRATIONS: Function[] = [
   CreateFeeSchedules1732406800000,
   CreateClearingsAndLedger1732406810000,
+  RefundsSuspenseAndAccountCosts1732406820000,
 ];

@@ -13,7 +13,7 @@ export const settlementService: ServiceDefinition<SettlementConfig> = {
       'The read endpoints are internal/admin and not yet behind admin credentials.',
   },
   rootModule: (config, logger) => SettlementModule.register(config, logger),
-  // Clears every ChannelPaymentSucceeded (ChannelPaymentsConsumer).
+  // Clears from cashier's verdicts (PaymentOrdersConsumer) and refunds (RefundsConsumer).
   consumer: (config, logger) =>
     kafkaConsumer({
       serviceName: config.KAFKA_CONSUMER_GROUP ?? 'settlement',

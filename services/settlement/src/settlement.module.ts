@@ -4,13 +4,17 @@ import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
 import { Topics } from '@paylab/contracts';
 import { settlementSchema, type SettlementConfig } from './config';
-import { ChannelPaymentsConsumer } from './clearing/channel-payments.consumer';
+import { PaymentOrdersConsumer } from './clearing/payment-orders.consumer';
 import { ClearingsController } from './clearing/clearings.controller';
 import { Clearings } from './clearing/clearings.service';
 import { FeeSchedules } from './clearing/fee-schedules.service';
+import { LatePaymentClearings } from './late-payments/late-payment-clearings.service';
 import { LedgerController } from './ledger/ledger.controller';
 import { Ledger } from './ledger/ledger.service';
 import { SETTLEMENT_ENTITIES, SETTLEMENT_MIGRATIONS } from './persistence';
+import { RefundClearingsController } from './refunds/refund-clearings.controller';
+import { RefundClearings } from './refunds/refund-clearings.service';
+import { RefundsConsumer } from './refunds/refunds.consumer';
 
 @Module({})
 export class SettlementModule {
@@ -39,8 +43,14 @@ export class SettlementModule {
           publishes: [Topics.clearings.name],
         }),
       ],
-      controllers: [ClearingsController, LedgerController, ChannelPaymentsConsumer],
-      providers: [Clearings, FeeSchedules, Ledger],
+      controllers: [
+        ClearingsController,
+        RefundClearingsController,
+        LedgerController,
+        PaymentOrdersConsumer,
+        RefundsConsumer,
+      ],
+      providers: [Clearings, LatePaymentClearings, RefundClearings, FeeSchedules, Ledger],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { ChannelPaymentSucceeded } from '@paylab/contracts';
+import { ChannelPaymentSucceeded, ChannelRefundSucceeded } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
 import { createKafka, kafkaConsumer, publishEvent } from '@paylab/messaging';
 import { createLogger, startService, type RunningService } from '@paylab/platform';
@@ -14,6 +14,7 @@ import { Client } from 'pg';
 import type { z } from 'zod';
 import type { ReconciliationConfig } from '../../../services/reconciliation/src/config';
 import { reconciliationService } from '../../../services/reconciliation/src/service';
+import { asOperator } from '../../e2e/support/operator-credentials';
 import { alipayCsv, alipayRowText, wechatBill, type AlipayRow } from './statement-fixtures';
 import { asOperator } from '../../e2e/support/operator-credentials';
 import { composeEnvOf } from '../../../tools/local/env-files';
@@ -27,6 +28,7 @@ const infra = {
 };
 
 type Payment = z.infer<typeof ChannelPaymentSucceeded.schema>;
+type ChannelRefund = z.infer<typeof ChannelRefundSucceeded.schema>;
 
 interface Answer {
   status: number;
@@ -192,7 +194,51 @@ describe('reconciliation: projection from ChannelPaymentSucceeded + recon runs (
     FEE_MISMATCH: 0,
     DUPLICATE: 0,
     CROSS_DAY: 0,
+    REFUND_MISSING_IN_PLATFORM: 0,
+    REFUND_MISSING_IN_CHANNEL: 0,
+    REFUND_AMOUNT_MISMATCH: 0,
   };
+
+  function refundOf(p: Payment, amountMinor: number, refundedAt: string): ChannelRefund {
+    return {
+      refundId: newId('ref'),
+      paymentId: p.paymentId,
+      merchantId: p.merchantId,
+      transactionId: p.transactionId,
+      kind: 'MERCHANT_REFUND',
+      channel: p.channel,
+      channelAccountId: p.channelAccountId,
+      amount: { amountMinor, currency: 'CNY' },
+      channelRefundNo: `${p.channelTradeNo.slice(0, 20)}R${Math.floor(Math.random() * 1e6)}`,
+      channelTradeNo: p.channelTradeNo,
+      refundedAt,
+      businessDate: p.businessDate,
+      confirmedBy: 'SYNC_RESPONSE',
+    };
+  }
+
+  /** Publishes refunds as acquiring's outbox would. */
+  async function publishRefunds(refunds: ChannelRefund[]): Promise<void> {
+    for (const refund of refunds) {
+      await publishEvent(
+        kafka,
+        ChannelRefundSucceeded,
+        ChannelRefundSucceeded.schema.parse(refund),
+        {
+          producer: 'acquiring',
+          occurredAt: refund.refundedAt,
+        },
+      );
+    }
+  }
+
+  async function projectedRefunds(channel: string, businessDate: string): Promise<number> {
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM reconciliation.platform_refunds WHERE channel = $1 AND business_date = $2`,
+      [channel, businessDate],
+    );
+    return (rows[0] as { n: number }).n;
+  }
 
   describe('an Alipay statement with one of each break', () => {
     const date = rareBusinessDate();
@@ -488,5 +534,192 @@ describe('reconciliation: projection from ChannelPaymentSucceeded + recon runs (
     expect(rows).toEqual([
       { outcome: 'MATCHED', transaction_id: late.transactionId, carried: day1 },
     ]);
+  });
+
+  describe('refund lines (退款) against platform refunds', () => {
+    it('Alipay: each refund MATCHED by our refund id; a refund only one side has is REFUND_MISSING_*, never STATUS_MISMATCH', async () => {
+      const date = rareBusinessDate();
+      const noon = shanghai(date, '12:00:00');
+      const later = shanghai(date, '15:00:00');
+      const paid = payment('ALIPAY', date, 10_000, noon.iso);
+      const refundedOnly = payment('ALIPAY', date, 5_000, noon.iso);
+      const first = refundOf(paid, 3_000, later.iso);
+      const second = refundOf(paid, 2_000, later.iso);
+      const onlyOurs = refundOf(paid, 1_000, later.iso);
+      const ofRefundedOnly = refundOf(refundedOnly, 5_000, later.iso);
+      await publish([{ payment: paid }, { payment: refundedOnly }]);
+      await publishRefunds([first, second, onlyOurs, ofRefundedOnly]);
+      await waitFor(
+        'two payments',
+        () => projected('ALIPAY', date),
+        (n) => n === 2,
+      );
+      await waitFor(
+        'four refunds',
+        () => projectedRefunds('ALIPAY', date),
+        (n) => n === 4,
+      );
+      const unknownRefundId = newId('ref');
+
+      const rows: AlipayRow[] = [
+        { tradeNo: paid.channelTradeNo, amount: '100.00', completedAt: noon.text },
+        { tradeNo: refundedOnly.channelTradeNo, amount: '50.00', completedAt: noon.text },
+        {
+          tradeNo: paid.channelTradeNo,
+          kind: '退款',
+          amount: '-30.00',
+          completedAt: later.text,
+          refundNo: first.refundId,
+        },
+        {
+          tradeNo: paid.channelTradeNo,
+          kind: '退款',
+          amount: '-20.00',
+          completedAt: later.text,
+          refundNo: second.refundId,
+        },
+        {
+          tradeNo: refundedOnly.channelTradeNo,
+          kind: '退款',
+          amount: '-50.00',
+          completedAt: later.text,
+          refundNo: ofRefundedOnly.refundId,
+        },
+        {
+          tradeNo: paid.channelTradeNo,
+          kind: '退款',
+          amount: '-4.00',
+          completedAt: later.text,
+          refundNo: unknownRefundId,
+        },
+      ];
+      const created = await upload('ALIPAY', date, 'ALIPAY_CSV', alipayCsv(rows));
+      expect(created.status).toBe(201);
+      expect(created.body.counts).toEqual({
+        ...NO_OUTCOMES,
+        MATCHED: 5,
+        REFUND_MISSING_IN_PLATFORM: 1,
+        REFUND_MISSING_IN_CHANNEL: 1,
+      });
+      const list = await call('GET', `/v1/recon-runs/${created.body.id}/discrepancies`);
+      const byType = Object.fromEntries(
+        (list.body.data as Array<{ type: string }>).map((d) => [d.type, d]),
+      );
+      expect(byType.REFUND_MISSING_IN_PLATFORM).toMatchObject({
+        channelTradeNo: paid.channelTradeNo,
+        statement: {
+          status: 'REFUND',
+          refundRequestNo: unknownRefundId,
+          amount: { amountMinor: 400 },
+        },
+        platform: null,
+      });
+      expect(byType.REFUND_MISSING_IN_CHANNEL).toMatchObject({
+        channelTradeNo: paid.channelTradeNo,
+        statement: null,
+        platform: { refundId: onlyOurs.refundId, amount: { amountMinor: 1_000 } },
+      });
+      const { rows: results } = await db.query(
+        `SELECT outcome, refund_id FROM reconciliation.recon_results WHERE run_id = $1 AND refund_id IS NOT NULL ORDER BY seq`,
+        [created.body.id],
+      );
+      expect(results).toEqual([
+        { outcome: 'MATCHED', refund_id: first.refundId },
+        { outcome: 'MATCHED', refund_id: second.refundId },
+        { outcome: 'MATCHED', refund_id: ofRefundedOnly.refundId },
+        { outcome: 'REFUND_MISSING_IN_CHANNEL', refund_id: onlyOurs.refundId },
+      ]);
+    });
+
+    it('WeChat: refund rows matched by 商户退款单号; an amount that differs is REFUND_AMOUNT_MISMATCH', async () => {
+      const date = rareBusinessDate();
+      const noon = shanghai(date, '12:00:00');
+      const paid = payment('WECHAT_PAY', date, 8_000, noon.iso);
+      const matched = refundOf(paid, 1_000, noon.iso);
+      const differs = refundOf(paid, 2_000, noon.iso);
+      await publish([{ payment: paid }]);
+      await publishRefunds([matched, differs]);
+      await waitFor(
+        'the payment',
+        () => projected('WECHAT_PAY', date),
+        (n) => n === 1,
+      );
+      await waitFor(
+        'two refunds',
+        () => projectedRefunds('WECHAT_PAY', date),
+        (n) => n === 2,
+      );
+      const refundRow = (refund: ChannelRefund, amount: string) => ({
+        tradeNo: paid.channelTradeNo,
+        status: 'REFUND',
+        amount,
+        tradedAt: noon.text,
+        refundNo: refund.channelRefundNo,
+        refundRequestNo: refund.refundId,
+      });
+      const created = await upload(
+        'WECHAT_PAY',
+        date,
+        'WECHAT_BILL',
+        wechatBill([
+          { tradeNo: paid.channelTradeNo, amount: '80.00', tradedAt: noon.text },
+          refundRow(matched, '10.00'),
+          refundRow(differs, '20.01'),
+        ]),
+      );
+      expect(created.status).toBe(201);
+      expect(created.body.counts).toEqual({
+        ...NO_OUTCOMES,
+        MATCHED: 2,
+        REFUND_AMOUNT_MISMATCH: 1,
+      });
+    });
+
+    it('scopes a run to one channel account: only that account’s payments and refunds are expected', async () => {
+      const date = rareBusinessDate();
+      const noon = shanghai(date, '12:00:00');
+      const accountA = 'cha_01M85DMB00EHTE541GQYE3T4TM';
+      const accountB = 'cha_01M85DMB00EHTE541GQYE3T4TQ';
+      const onA = { ...payment('ALIPAY', date, 1_000, noon.iso), channelAccountId: accountA };
+      const onB = { ...payment('ALIPAY', date, 900_000, noon.iso), channelAccountId: accountB };
+      await publish([{ payment: onA }, { payment: onB }]);
+      await waitFor(
+        'two payments',
+        () => projected('ALIPAY', date),
+        (n) => n === 2,
+      );
+      const { rows: stored } = await db.query(
+        `SELECT channel_account_id FROM reconciliation.platform_transactions WHERE transaction_id = $1`,
+        [onB.transactionId],
+      );
+      expect(stored).toEqual([{ channel_account_id: accountB }]);
+
+      const statementOfB = alipayCsv([
+        { tradeNo: onB.channelTradeNo, amount: '9000.00', completedAt: noon.text },
+      ]);
+      const scoped = await call('POST', '/v1/recon-runs', {
+        channel: 'ALIPAY',
+        channelAccountId: accountB,
+        businessDate: date,
+        statement: { format: 'ALIPAY_CSV', contentBase64: statementOfB.toString('base64') },
+      });
+      expect(scoped.status).toBe(201);
+      expect(scoped.body).toMatchObject({ channelAccountId: accountB });
+      expect(scoped.body.counts).toEqual({ ...NO_OUTCOMES, MATCHED: 1 });
+
+      // The same file against the whole channel misses account A's payment.
+      const whole = await upload('ALIPAY', date, 'ALIPAY_CSV', statementOfB);
+      expect(whole.body).toMatchObject({ channelAccountId: null });
+      expect(whole.body.counts).toEqual({ ...NO_OUTCOMES, MATCHED: 1, MISSING_IN_CHANNEL: 1 });
+
+      const bad = await call('POST', '/v1/recon-runs', {
+        channel: 'ALIPAY',
+        channelAccountId: 'not-an-account',
+        businessDate: date,
+        statement: { format: 'ALIPAY_CSV', contentBase64: statementOfB.toString('base64') },
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ param: 'channelAccountId' });
+    });
   });
 });

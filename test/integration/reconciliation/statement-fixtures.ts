@@ -109,6 +109,8 @@ export interface WechatRow {
   amount: string;
   tradedAt: string;
   refundNo?: string;
+  /** 商户退款单号: our refund id (out_refund_no) */
+  refundRequestNo?: string;
   fee?: string;
   currency?: string;
 }
@@ -132,6 +134,7 @@ export function wechatRowText(row: WechatRow): string {
   set('应结订单金额', status === 'REFUND' ? '0.00' : row.amount);
   set('代金券金额', '0.00');
   set('微信退款单号', row.refundNo ?? '');
+  set('商户退款单号', row.refundRequestNo ?? '');
   set('退款金额', status === 'REFUND' ? row.amount : '0.00');
   set('充值券退款金额', '0.00');
   set('商品名称', '茶叶');

@@ -1,15 +1,16 @@
 /**
  * Settlement's clearing (清分) end to end on real Postgres and Kafka: the real settlement service
- * definition runs in-process on a database of its own, ChannelPaymentSucceeded events go onto the
- * real topic with the headers acquiring's outbox would give them, and everything is asserted
+ * definition runs in-process on a database of its own, PaymentOrderSucceededV2 events (cashier's
+ * verdict that the order was paid) go onto the real topic with the headers cashier's outbox would
+ * give them, and everything is asserted
  * through the service's REST API, its tables and the topics it writes to.
  */
 import { deadLetterOf as findDeadLetter } from '@paylab/testing';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import {
-  ChannelPaymentSucceeded,
   DeadLetterHeaders,
+  PaymentOrderSucceededV2,
   MessageHeaders,
   Topics,
   type PayloadOf,
@@ -25,7 +26,7 @@ import type {
   MerchantBalancesView,
   TrialBalanceView,
 } from '../../../services/settlement/src/ledger/ledger.views';
-import { CLEARING_CONSUMER } from '../../../services/settlement/src/clearing/channel-payments.consumer';
+import { CLEARING_CONSUMER } from '../../../services/settlement/src/clearing/payment-orders.consumer';
 import { localEnvOf } from '../../../tools/local/env-files';
 import { asOperator } from '../../e2e/support/operator-credentials';
 
@@ -35,7 +36,7 @@ const infra = {
   kafkaBrokers: process.env[ENV_VARIABLES.kafkaBrokers]!,
 };
 
-type ChannelPayment = PayloadOf<typeof ChannelPaymentSucceeded>;
+type ChannelPayment = PayloadOf<typeof PaymentOrderSucceededV2>;
 type Channel = ChannelPayment['channel'];
 type Kafka = ReturnType<typeof createKafka>;
 interface ErrorBody {
@@ -56,7 +57,7 @@ const halfUp = (amountMinor: number, ppm: number) =>
 
 const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' as const });
 
-describe('settlement clears channel payments (real Postgres and Kafka)', () => {
+describe("settlement clears paid orders from cashier's verdict (real Postgres and Kafka)", () => {
   const databaseName = `paylab_it_settlement_${randomBytes(4).toString('hex')}`;
   const consumerGroup = `it-settlement-${randomBytes(4).toString('hex')}`;
   let databaseUrl: string;
@@ -108,20 +109,20 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
     channelTradeNo: `2026112422001${randomBytes(5).toString('hex')}`,
     amount: cny(10_000),
     paidAt: new Date().toISOString(),
+    succeededAt: new Date().toISOString(),
     businessDate: '2026-11-24',
-    confirmedBy: 'CALLBACK',
     ...overrides,
   });
 
-  /** Publishes as acquiring's outbox relay would: key = payment id, envelope in headers. */
+  /** Publishes as cashier's outbox relay would: key = payment id, envelope in headers. */
   const publish = async (
     payload: unknown,
     options: { messageId?: string; correlationId?: string; key?: string } = {},
   ): Promise<string> => {
-    return publishEvent(kafka, ChannelPaymentSucceeded, payload, {
+    return publishEvent(kafka, PaymentOrderSucceededV2, payload, {
       ...options,
       key: options.key ?? (payload as { paymentId: string }).paymentId,
-      producer: 'it-acquiring',
+      producer: 'it-cashier',
     });
   };
 
@@ -162,7 +163,7 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
 
   /** Our group's dead letter for one message: other groups dead-letter the same poison too. */
   const deadLetterOf = (messageId: string): Promise<ReadMessage> =>
-    findDeadLetter(kafka, Topics.channelPayments.name, messageId, consumerGroup, 60_000);
+    findDeadLetter(kafka, Topics.paymentOrders.name, messageId, consumerGroup, 60_000);
 
   // ---- clearing ------------------------------------------------------------------------
 
@@ -178,6 +179,7 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
       paymentId: payment.paymentId,
       merchantId: payment.merchantId,
       channel: 'ALIPAY',
+      channelAccountId: null,
       channelTradeNo: payment.channelTradeNo,
       gross: cny(10_000),
       merchantFee: cny(60),
@@ -187,6 +189,7 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
       merchantFeeRatePpm: 6_000,
       channelCostRatePpm: 3_800,
       feeRateSource: 'CHANNEL_DEFAULT',
+      channelCostRateSource: 'CHANNEL_DEFAULT',
       rounding: { merchantFee: 'HALF_UP', channelCost: 'HALF_UP' },
       businessDate: '2026-11-24',
     });
@@ -259,29 +262,36 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
     expect(balances.status).toBe(200);
     expect(balances.body).toEqual({
       merchantId,
-      balances: [{ currency: 'CNY', pending: cny(expectedNet), available: cny(0) }],
+      balances: [
+        { currency: 'CNY', pending: cny(expectedNet), available: cny(0), negative: false },
+      ],
     });
 
-    // Debits = credits, and both equal every payment's gross amount, summed independently.
+    // Debits = credits, and both equal every clearing's amount, summed independently from the
+    // clearing tables (the shared broker may also carry late payments and refunds of other
+    // suites, which this database clears too).
     const trial = await get<TrialBalanceView>('/v1/ledger/trial-balance');
     expect(trial.status).toBe(200);
-    const grossSum = await db.query<{ total: string; n: number }>(
-      `SELECT SUM(gross_minor)::text AS total, COUNT(*)::int AS n FROM clearings WHERE currency = 'CNY'`,
+    const sums = await db.query<{ total: string; n: number }>(
+      `SELECT COALESCE(SUM(amount), 0)::text AS total, COUNT(*)::int AS n FROM (
+         SELECT gross_minor AS amount FROM clearings WHERE currency = 'CNY'
+         UNION ALL SELECT gross_minor FROM late_payment_clearings WHERE currency = 'CNY'
+         UNION ALL SELECT refund_minor FROM refund_clearings WHERE currency = 'CNY') cleared`,
     );
     expect(trial.body).toEqual({
       balanced: true,
-      entryCount: grossSum.rows[0].n,
+      entryCount: sums.rows[0].n,
       currencies: [
         {
           currency: 'CNY',
-          totalDebits: cny(Number(grossSum.rows[0].total)),
-          totalCredits: cny(Number(grossSum.rows[0].total)),
+          totalDebits: cny(Number(sums.rows[0].total)),
+          totalCredits: cny(Number(sums.rows[0].total)),
           balanced: true,
         },
       ],
       unbalancedEntryIds: [],
     });
-    expect(grossSum.rows[0].n).toBeGreaterThanOrEqual(21);
+    expect(sums.rows[0].n).toBeGreaterThanOrEqual(21);
   });
 
   it("uses a merchant's own rate over the channel default, and books a negative margin", async () => {
@@ -368,7 +378,7 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
     const negativeId = await publish(negative);
 
     expect((await deadLetterOf(unknownChannelId)).headers[DeadLetterHeaders.reason]).toMatch(
-      /^invalid message: payload does not match channel_payment.succeeded v1: channel: /,
+      /^invalid message: payload does not match payment_order.succeeded v2: channel: /,
     );
     expect((await deadLetterOf(badMerchantId)).headers[DeadLetterHeaders.reason]).toContain(
       'merchantId: must be a mch_ id',
@@ -466,6 +476,9 @@ describe('settlement clears channel payments (real Postgres and Kafka)', () => {
         '/v1/clearings/{transactionId}',
         '/v1/merchants/{merchantId}/balances',
         '/v1/ledger/trial-balance',
+        '/v1/ledger/accounts/{account}',
+        '/v1/refund-clearings/{refundId}',
+        '/v1/late-payment-clearings/{transactionId}',
       ]),
     );
   });

@@ -42,6 +42,7 @@ export class ChannelPaymentsConsumer {
             paymentId: event.paymentId,
             merchantId: event.merchantId,
             channel: event.channel,
+            channelAccountId: event.channelAccountId ?? null,
             channelTradeNo: event.channelTradeNo,
             amountMinor: event.amount.amountMinor,
             currency: event.amount.currency,

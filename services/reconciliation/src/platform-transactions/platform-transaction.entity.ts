@@ -11,6 +11,9 @@ export class PlatformTransactionEntity {
   @Column({ name: 'payment_id', type: 'text' }) paymentId!: string;
   @Column({ name: 'merchant_id', type: 'text' }) merchantId!: string;
   @Column({ type: 'text' }) channel!: string;
+  /** Routing's channel account (cha_…) the payment was taken on; null on older events. */
+  @Column({ name: 'channel_account_id', type: 'text', nullable: true }) channelAccountId!:
+    string | null;
   @Column({ name: 'channel_trade_no', type: 'text' }) channelTradeNo!: string;
   @Column({ name: 'amount_minor', type: 'bigint', transformer: bigintNumberTransformer })
   amountMinor!: number;

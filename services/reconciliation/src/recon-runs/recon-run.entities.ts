@@ -5,6 +5,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export class ReconRunEntity {
   @PrimaryColumn({ type: 'text' }) id!: string;
   @Column({ type: 'text' }) channel!: string;
+  /** Set when the run covers one channel account's statement only; null for the whole channel. */
+  @Column({ name: 'channel_account_id', type: 'text', nullable: true }) channelAccountId!:
+    string | null;
   @Column({ name: 'business_date', type: 'date' }) businessDate!: string;
   @Column({ type: 'text' }) status!: string;
   @Column({ name: 'statement_id', type: 'text' }) statementId!: string;
@@ -26,6 +29,8 @@ export class ReconResultEntity {
     number | null;
   @Column({ name: 'statement_line', type: 'jsonb', nullable: true }) statementLine!: unknown;
   @Column({ name: 'transaction_id', type: 'text', nullable: true }) transactionId!: string | null;
+  /** For refund results: the refund (ref_…) of the platform side. */
+  @Column({ name: 'refund_id', type: 'text', nullable: true }) refundId!: string | null;
   @Column({ name: 'platform_record', type: 'jsonb', nullable: true }) platformRecord!: unknown;
   @Column({ type: 'text', nullable: true }) detail!: string | null;
   @Column({ name: 'duplicate_of_line_no', type: 'int', nullable: true }) duplicateOfLineNo!:

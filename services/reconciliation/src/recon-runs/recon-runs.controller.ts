@@ -9,6 +9,10 @@ import { ReconRuns, type DiscrepancyPage, type ReconRunView } from './recon-runs
 const createReconRunBody = z
   .object({
     channel: z.enum(RECON_CHANNELS),
+    channelAccountId: z
+      .string()
+      .regex(/^cha_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a cha_ channel account id')
+      .optional(),
     businessDate: z
       .string()
       .refine(isBusinessDate, 'must be a calendar date YYYY-MM-DD (Asia/Shanghai)'),
@@ -57,8 +61,10 @@ export class ReconRunsController {
       "Reconcile one channel's statement for one business date: fetched through acquiring, or uploaded (internal; operator or instructor).",
     description:
       'Parses the statement (ALIPAY_CSV: 业务明细 CSV in GBK; WECHAT_BILL: trade bill, UTF-8 with BOM), ' +
-      'matches it against the platform transactions projected from ChannelPaymentSucceeded, and files ' +
-      'one OPEN discrepancy (差错) per break. A malformed statement stores nothing. The body is limited ' +
+      'matches payment lines against the platform transactions projected from ChannelPaymentSucceeded and ' +
+      'refund lines against the platform refunds projected from ChannelRefundSucceeded, and files ' +
+      'one OPEN discrepancy (差错) per break. With channelAccountId the run covers that channel ' +
+      "account's statement and records only. A malformed statement stores nothing. The body is limited " +
       'to 1 MB, so a statement to about 750 KB.',
   })
   @ApiBody({ schema: z.toJSONSchema(createReconRunBody) as object })
@@ -69,11 +75,16 @@ export class ReconRunsController {
     // No upload: fetch the channel's statement for that day through acquiring (the usual path).
     let statement = request.statement;
     if (statement === undefined) {
-      const file = await this.statements.download(request.channel, request.businessDate);
+      const file = await this.statements.download(
+        request.channel,
+        request.businessDate,
+        request.channelAccountId,
+      );
       statement = { format: file.format, contentBase64: file.content.toString('base64') };
     }
     return this.runs.create({
       channel: request.channel,
+      channelAccountId: request.channelAccountId,
       businessDate: request.businessDate,
       statement,
     });

@@ -5,7 +5,8 @@ import { newId } from '@paylab/ids';
 import { AppError } from '@paylab/platform';
 import type { CurrencyCode } from '@paylab/money';
 import type { DataSource, EntityManager } from 'typeorm';
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
+import { PlatformRefundEntity } from '../platform-transactions/platform-refund.entity';
 import { PlatformTransactionEntity } from '../platform-transactions/platform-transaction.entity';
 import {
   countByOutcome,
@@ -15,6 +16,7 @@ import {
   reconcile,
   ReconError,
   type PlatformRecord,
+  type PlatformRefundRecord,
   type ReconChannel,
   type ReconOutcome,
   type ReconResult,
@@ -27,6 +29,8 @@ export const CROSS_DAY_WINDOW_MINUTES = Symbol('CROSS_DAY_WINDOW_MINUTES');
 
 export interface CreateReconRunRequest {
   channel: ReconChannel;
+  /** Scope the run to one channel account (cha_…): its statement against its records only. */
+  channelAccountId?: string;
   businessDate: string;
   statement: { format: StatementFormat; contentBase64: string };
 }
@@ -42,6 +46,7 @@ export interface StatementSideView {
   merchantOrderNo: string | null;
   paymentId: string | null;
   refundNo: string | null;
+  refundRequestNo: string | null;
   amount: MoneyView;
   status: string;
   paidAt: string;
@@ -49,6 +54,8 @@ export interface StatementSideView {
 }
 
 export interface PlatformSideView {
+  /** Set when the platform side is a refund (ref_…). */
+  refundId?: string;
   transactionId: string;
   paymentId: string;
   channelTradeNo: string;
@@ -61,6 +68,7 @@ export interface PlatformSideView {
 export interface ReconRunView {
   id: string;
   channel: string;
+  channelAccountId: string | null;
   businessDate: string;
   status: string;
   crossDayWindowMinutes: number;
@@ -108,6 +116,7 @@ function statementSide(line: StatementLine): StatementSideView {
     merchantOrderNo: line.merchantOrderNo ?? null,
     paymentId: line.paymentId ?? null,
     refundNo: line.refundNo ?? null,
+    refundRequestNo: line.refundRequestNo ?? null,
     amount: { amountMinor: line.amountMinor, currency: line.currency },
     status: line.status,
     paidAt: line.paidAt.toISOString(),
@@ -127,6 +136,40 @@ function platformSide(record: PlatformRecord): PlatformSideView {
   };
 }
 
+function refundSide(refund: PlatformRefundRecord): PlatformSideView {
+  return {
+    refundId: refund.refundId,
+    transactionId: refund.transactionId,
+    paymentId: refund.paymentId,
+    channelTradeNo: refund.channelTradeNo,
+    amount: { amountMinor: refund.amountMinor, currency: refund.currency },
+    status: 'REFUNDED',
+    paidAt: refund.refundedAt.toISOString(),
+    businessDate: refund.businessDate,
+  };
+}
+
+function platformSideOf(result: ReconResult): PlatformSideView | null {
+  if (result.platformRefund) return refundSide(result.platformRefund);
+  return result.platformRecord ? platformSide(result.platformRecord) : null;
+}
+
+function toPlatformRefund(row: PlatformRefundEntity): PlatformRefundRecord {
+  return {
+    refundId: row.refundId,
+    transactionId: row.transactionId,
+    paymentId: row.paymentId,
+    channel: row.channel as ReconChannel,
+    channelAccountId: row.channelAccountId,
+    channelTradeNo: row.channelTradeNo,
+    channelRefundNo: row.channelRefundNo,
+    amountMinor: row.amountMinor,
+    currency: row.currency as CurrencyCode,
+    refundedAt: row.refundedAt,
+    businessDate: row.businessDate,
+  };
+}
+
 function toPlatformRecord(row: PlatformTransactionEntity): PlatformRecord {
   return {
     transactionId: row.transactionId,
@@ -138,6 +181,7 @@ function toPlatformRecord(row: PlatformTransactionEntity): PlatformRecord {
     status: row.status as PlatformRecord['status'],
     paidAt: row.paidAt,
     businessDate: row.businessDate,
+    channelAccountId: row.channelAccountId,
   };
 }
 
@@ -186,12 +230,19 @@ export class ReconRuns {
     const createdAt = new Date();
 
     await this.dataSource.transaction(async (manager) => {
-      const platformRecords = (
-        await manager.findBy(PlatformTransactionEntity, {
-          channel: request.channel,
-          businessDate: request.businessDate,
-        })
-      ).map(toPlatformRecord);
+      // Scoped to one channel account, the platform side is that account's records only: the
+      // statement is that account's bill, and the other accounts' records are not on it.
+      const scope = {
+        channel: request.channel,
+        businessDate: request.businessDate,
+        ...(request.channelAccountId ? { channelAccountId: request.channelAccountId } : {}),
+      };
+      const platformRecords = (await manager.findBy(PlatformTransactionEntity, scope)).map(
+        toPlatformRecord,
+      );
+      const platformRefunds = (await manager.findBy(PlatformRefundEntity, scope)).map(
+        toPlatformRefund,
+      );
       const suspended = await this.suspendedFromPreviousDay(manager, request);
       const results = asInternalFault(() =>
         reconcile({
@@ -199,6 +250,7 @@ export class ReconRuns {
           businessDate: request.businessDate,
           statementLines: lines,
           platformRecords,
+          platformRefunds,
           suspended,
           crossDayWindowMinutes: this.crossDayWindowMinutes,
         }),
@@ -207,6 +259,7 @@ export class ReconRuns {
       await manager.insert(ReconRunEntity, {
         id: runId,
         channel: request.channel,
+        channelAccountId: request.channelAccountId ?? null,
         businessDate: request.businessDate,
         status: 'COMPLETED',
         statementId: newId('stm'),
@@ -235,7 +288,7 @@ export class ReconRuns {
             businessDate: request.businessDate,
             channelTradeNo: result.channelTradeNo,
             statementSide: result.statementLine ? statementSide(result.statementLine) : null,
-            platformSide: result.platformRecord ? platformSide(result.platformRecord) : null,
+            platformSide: platformSideOf(result),
             detail: result.detail,
             createdAt,
           }),
@@ -255,7 +308,11 @@ export class ReconRuns {
     request: CreateReconRunRequest,
   ): Promise<PlatformRecord[]> {
     const previousRun = await manager.findOne(ReconRunEntity, {
-      where: { channel: request.channel, businessDate: previousBusinessDate(request.businessDate) },
+      where: {
+        channel: request.channel,
+        businessDate: previousBusinessDate(request.businessDate),
+        channelAccountId: request.channelAccountId ?? IsNull(),
+      },
       order: { id: 'DESC' },
     });
     if (!previousRun) return [];
@@ -277,8 +334,10 @@ export class ReconRuns {
       channelTradeNo: result.channelTradeNo,
       statementLineNo: result.statementLine?.lineNo ?? null,
       statementLine: result.statementLine ? statementSide(result.statementLine) : null,
-      transactionId: result.platformRecord?.transactionId ?? null,
-      platformRecord: result.platformRecord ? platformSide(result.platformRecord) : null,
+      transactionId:
+        result.platformRecord?.transactionId ?? result.platformRefund?.transactionId ?? null,
+      refundId: result.platformRefund?.refundId ?? null,
+      platformRecord: platformSideOf(result),
       detail: result.detail,
       duplicateOfLineNo: result.duplicateOfLineNo,
       carriedFromBusinessDate: result.carriedFromBusinessDate,
@@ -298,6 +357,7 @@ export class ReconRuns {
     return {
       id: run.id,
       channel: run.channel,
+      channelAccountId: run.channelAccountId,
       businessDate: run.businessDate,
       status: run.status,
       crossDayWindowMinutes: run.crossDayWindowMinutes,

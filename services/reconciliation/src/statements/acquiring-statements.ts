@@ -29,8 +29,13 @@ export class AcquiringStatements {
   async download(
     channel: ReconChannel,
     businessDate: string,
+    channelAccountId?: string,
   ): Promise<{ format: StatementFormat; content: Buffer }> {
-    const url = `${this.baseUrl.replace(/\/$/, '')}/v1/statements/${channel}/${businessDate}`;
+    // One channel account's statement when asked (each contract has its own bill), else the channel's.
+    const query = channelAccountId
+      ? `?channelAccountId=${encodeURIComponent(channelAccountId)}`
+      : '';
+    const url = `${this.baseUrl.replace(/\/$/, '')}/v1/statements/${channel}/${businessDate}${query}`;
     let response: Response;
     try {
       response = await fetch(url, {

@@ -12,6 +12,9 @@ export class ClearingEntity {
   @Column({ name: 'payment_id', type: 'text' }) paymentId!: string;
   @Column({ name: 'merchant_id', type: 'text' }) merchantId!: string;
   @Column({ type: 'text' }) channel!: string;
+  /** Routing's channel account (cha_…) the payment was taken on; null on older events. */
+  @Column({ name: 'channel_account_id', type: 'text', nullable: true }) channelAccountId!:
+    string | null;
   @Column({ name: 'channel_trade_no', type: 'text' }) channelTradeNo!: string;
   @Column({ type: 'char', length: 3 }) currency!: string;
   @Column(money('gross_minor')) grossMinor!: number;
@@ -22,6 +25,8 @@ export class ClearingEntity {
   @Column({ name: 'merchant_fee_rate_ppm', type: 'int' }) merchantFeeRatePpm!: number;
   @Column({ name: 'channel_cost_rate_ppm', type: 'int' }) channelCostRatePpm!: number;
   @Column({ name: 'fee_rate_source', type: 'text' }) feeRateSource!: 'MERCHANT' | 'CHANNEL_DEFAULT';
+  @Column({ name: 'channel_cost_rate_source', type: 'text' }) channelCostRateSource!:
+    'CHANNEL_ACCOUNT' | 'CHANNEL_DEFAULT';
   @Column({ name: 'merchant_fee_rounding', type: 'text' }) merchantFeeRounding!: string;
   @Column({ name: 'channel_cost_rounding', type: 'text' }) channelCostRounding!: string;
   @Column({ name: 'journal_entry_id', type: 'text' }) journalEntryId!: string;

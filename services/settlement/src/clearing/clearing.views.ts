@@ -8,6 +8,7 @@ export const clearingView = z.object({
   paymentId: z.string().describe('pay_…'),
   merchantId: z.string().describe('mch_…'),
   channel: z.string(),
+  channelAccountId: z.string().nullable().describe('cha_… the payment was taken on, when known'),
   channelTradeNo: z.string(),
   gross: moneyView.describe('What the payer paid (交易金额)'),
   merchantFee: moneyView.describe('What we charge the merchant (商户手续费)'),
@@ -17,6 +18,9 @@ export const clearingView = z.object({
   merchantFeeRatePpm: z.number().int(),
   channelCostRatePpm: z.number().int(),
   feeRateSource: z.enum(['MERCHANT', 'CHANNEL_DEFAULT']),
+  channelCostRateSource: z
+    .enum(['CHANNEL_ACCOUNT', 'CHANNEL_DEFAULT'])
+    .describe("The channel account's own cost rate, or the channel's default"),
   rounding: z.object({ merchantFee: z.string(), channelCost: z.string() }),
   paidAt: z.string(),
   businessDate: z.string().describe('YYYY-MM-DD, Asia/Shanghai'),

@@ -1,29 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ChannelPaymentSucceeded, PaymentCleared, type EnvelopeOf } from '@paylab/contracts';
+import { PaymentCleared, PaymentOrderSucceededV2, type EnvelopeOf } from '@paylab/contracts';
 import { Outbox, PermanentMessageError } from '@paylab/messaging';
-import { Money, MoneyError } from '@paylab/money';
+import { Money } from '@paylab/money';
 import { AppError, ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { journalForPaymentClearing, LedgerError, type JournalEntry } from '../ledger/domain';
+import { journalForPaymentClearing, type JournalEntry } from '../ledger/domain';
 import { Ledger } from '../ledger/ledger.service';
+import { LatePaymentClearingEntity } from '../late-payments/late-payment-clearing.entity';
 import { ClearingEntity } from './clearing.entity';
 import type { ClearingView } from './clearing.views';
-import { clearPayment, ClearingError, type ClearingResult } from './domain';
-import {
-  FeeSchedules,
-  MissingFeeScheduleError,
-  type ResolvedFeeSchedule,
-} from './fee-schedules.service';
+import { clearPayment, type ClearingResult } from './domain';
+import { RefundClearings } from '../refunds/refund-clearings.service';
+import { asPermanent } from './as-permanent';
+import { FeeSchedules, type ResolvedFeeSchedule } from './fee-schedules.service';
 
-type ChannelPayment = EnvelopeOf<typeof ChannelPaymentSucceeded>['payload'];
+type PaidOrder = EnvelopeOf<typeof PaymentOrderSucceededV2>['payload'];
 
 export type ClearOutcome =
   | { readonly kind: 'cleared'; readonly clearingId: string; readonly journalEntryId: string }
   | { readonly kind: 'already-cleared'; readonly clearingId: string };
 
 /**
- * Clearing (清分) of successful channel payments: the fee schedule is applied by the pure domain,
+ * Clearing (清分) of paid orders, from cashier's verdict (PaymentOrderSucceededV2) rather than from
+ * the channel's report alone, so a payment for an order that could not take it (a late payment)
+ * never reaches a merchant's balance. The fee schedule is applied by the pure domain,
  * and the clearing record, its journal entry and the PaymentCleared event are written in the one
  * transaction the caller (the inbox) holds, so they exist together or not at all.
  */
@@ -36,24 +37,36 @@ export class Clearings {
     private readonly feeSchedules: FeeSchedules,
     private readonly ledger: Ledger,
     private readonly outbox: Outbox,
+    private readonly refunds: RefundClearings,
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
     this.log = logger.child({ component: 'clearing' });
   }
 
   /**
-   * Clears one ChannelPaymentSucceeded event. Throws PermanentMessageError for an event that can
+   * Clears one PaymentOrderSucceededV2 event, once per channel transaction. Throws PermanentMessageError for an event that can
    * never be cleared as it is (a non-positive amount, no fee schedule for its channel, a second
    * event for an already-cleared transaction with different facts): retrying cannot help, so it
    * goes to the dead-letter topic with the reason, for an operator to fix and replay. Anything
    * else (a database error) propagates and is retried.
    */
-  async clearChannelPayment(
+  async clearPaidOrder(
     manager: EntityManager,
-    envelope: EnvelopeOf<typeof ChannelPaymentSucceeded>,
+    envelope: EnvelopeOf<typeof PaymentOrderSucceededV2>,
   ): Promise<ClearOutcome> {
     const payment = envelope.payload;
     const clearings = manager.getRepository(ClearingEntity);
+
+    // A transaction is cleared once, as the merchant's money or as a late payment, never both.
+    const held = await manager
+      .getRepository(LatePaymentClearingEntity)
+      .findOneBy({ transactionId: payment.transactionId });
+    if (held) {
+      throw new PermanentMessageError(
+        `SETTLEMENT.CONFLICTING_VERDICT: transaction ${payment.transactionId} is already held in ` +
+          `suspense as late payment ${held.id}; it cannot also be the merchant's money`,
+      );
+    }
 
     // A second event for the same transaction (re-published with a new message id, so the inbox
     // cannot tell) must not clear the money twice.
@@ -66,6 +79,7 @@ export class Clearings {
         manager,
         payment.merchantId,
         payment.channel,
+        payment.channelAccountId,
       );
       const clearing = clearPayment({
         gross: Money.of(payment.amount.amountMinor, payment.amount.currency),
@@ -97,6 +111,8 @@ export class Clearings {
     }
 
     await this.ledger.post(manager, journal);
+    // Refunds of this payment that arrived first were parked; they clear now, after it.
+    await this.refunds.clearParked(manager, payment.transactionId);
     await this.outbox.publish(manager, PaymentCleared, {
       clearingId: clearing.clearingId,
       paymentId: payment.paymentId,
@@ -147,6 +163,7 @@ export class Clearings {
       paymentId: row.paymentId,
       merchantId: row.merchantId,
       channel: row.channel,
+      channelAccountId: row.channelAccountId,
       channelTradeNo: row.channelTradeNo,
       gross: money(row.grossMinor),
       merchantFee: money(row.merchantFeeMinor),
@@ -156,6 +173,7 @@ export class Clearings {
       merchantFeeRatePpm: row.merchantFeeRatePpm,
       channelCostRatePpm: row.channelCostRatePpm,
       feeRateSource: row.feeRateSource,
+      channelCostRateSource: row.channelCostRateSource,
       rounding: { merchantFee: row.merchantFeeRounding, channelCost: row.channelCostRounding },
       paidAt: row.paidAt.toISOString(),
       businessDate: row.businessDate,
@@ -167,7 +185,7 @@ export class Clearings {
   /** A repeat is harmless only if it describes the same payment; otherwise someone must look. */
   private alreadyCleared(
     existing: ClearingEntity,
-    payment: ChannelPayment,
+    payment: PaidOrder,
     messageId: string,
   ): ClearOutcome {
     const differences = [
@@ -194,25 +212,8 @@ export class Clearings {
   }
 }
 
-/** Domain and configuration errors are facts about the event: retrying cannot fix them. */
-async function asPermanent<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (
-      error instanceof ClearingError ||
-      error instanceof LedgerError ||
-      error instanceof MoneyError ||
-      error instanceof MissingFeeScheduleError
-    ) {
-      throw new PermanentMessageError(`${error.code}: ${error.message}`);
-    }
-    throw error;
-  }
-}
-
 function toRow(
-  payment: ChannelPayment,
+  payment: PaidOrder,
   messageId: string,
   clearing: ClearingResult,
   resolved: ResolvedFeeSchedule,
@@ -225,6 +226,7 @@ function toRow(
     paymentId: payment.paymentId,
     merchantId: payment.merchantId,
     channel: payment.channel,
+    channelAccountId: payment.channelAccountId ?? null,
     channelTradeNo: payment.channelTradeNo,
     currency: clearing.gross.currency,
     grossMinor: clearing.gross.amountMinor,
@@ -235,6 +237,7 @@ function toRow(
     merchantFeeRatePpm: clearing.merchantFeeRate.toPpm(),
     channelCostRatePpm: clearing.channelCostRate.toPpm(),
     feeRateSource: resolved.source,
+    channelCostRateSource: resolved.costSource,
     merchantFeeRounding: clearing.rounding.merchantFee,
     channelCostRounding: clearing.rounding.channelCost,
     journalEntryId: journal.id,

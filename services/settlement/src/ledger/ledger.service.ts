@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Money, type CurrencyCode } from '@paylab/money';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ledgerAccount, normalSideOf, type JournalEntry } from './domain';
+import { ledgerAccount, normalSideOf, parseLedgerAccount, type JournalEntry } from './domain';
 import { JournalEntryEntity, JournalLineEntity } from './journal.entities';
 import type {
+  AccountView,
   JournalEntryView,
   JournalLineView,
   MerchantBalancesView,
@@ -121,6 +122,70 @@ export class Ledger {
         currency,
         pending: pending.toJSON(),
         available: available.toJSON(),
+        negative: pending.add(available).isNegative(),
+      })),
+    };
+  }
+
+  /**
+   * One account (科目) with its balance per currency and its latest lines, e.g. to see both legs
+   * of a late payment in LATE_PAYMENT_SUSPENSE. `account` must be a valid key (LedgerError else).
+   */
+  async account(account: string): Promise<AccountView> {
+    const parsed = parseLedgerAccount(account);
+    const totals = (await this.dataSource.query(
+      `SELECT currency,
+              COALESCE(SUM(amount_minor) FILTER (WHERE side = 'DEBIT'), 0)::text AS debits,
+              COALESCE(SUM(amount_minor) FILTER (WHERE side = 'CREDIT'), 0)::text AS credits
+         FROM ${this.linesTable()}
+        WHERE account = $1
+        GROUP BY currency
+        ORDER BY currency`,
+      [parsed.key],
+    )) as SideTotalsRow[];
+    const lines = (await this.dataSource.query(
+      `SELECT l.entry_id, l.id, l.side, l.amount_minor::text AS amount_minor, l.currency,
+              e.posted_at, e.description
+         FROM ${this.linesTable()} l JOIN ${this.entriesTable()} e ON e.id = l.entry_id
+        WHERE l.account = $1
+        ORDER BY e.posted_at DESC, l.id DESC
+        LIMIT 100`,
+      [parsed.key],
+    )) as Array<{
+      entry_id: string;
+      id: string;
+      side: 'DEBIT' | 'CREDIT';
+      amount_minor: string;
+      currency: string;
+      posted_at: Date;
+      description: string;
+    }>;
+    const normalSide = parsed.definition.normalSide;
+    return {
+      account: parsed.key,
+      type: parsed.definition.type,
+      normalSide,
+      nameZh: parsed.definition.nameZh,
+      balances: totals.map((row) => {
+        const currency = row.currency as CurrencyCode;
+        const debits = toMoney(row.debits, currency);
+        const credits = toMoney(row.credits, currency);
+        const balance =
+          normalSide === 'DEBIT' ? debits.subtract(credits) : credits.subtract(debits);
+        return {
+          currency,
+          debits: debits.toJSON(),
+          credits: credits.toJSON(),
+          balance: balance.toJSON(),
+        };
+      }),
+      lines: lines.map((line) => ({
+        entryId: line.entry_id,
+        lineId: line.id,
+        postedAt: new Date(line.posted_at).toISOString(),
+        description: line.description,
+        side: line.side,
+        amount: { amountMinor: Number(line.amount_minor), currency: line.currency },
       })),
     };
   }

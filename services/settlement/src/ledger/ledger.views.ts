@@ -40,6 +40,11 @@ export const merchantBalancesView = z.object({
           'MERCHANT_PAYABLE_PENDING: cleared, not yet due for settlement (待结算)',
         ),
         available: moneyView.describe('MERCHANT_PAYABLE_AVAILABLE: due, may be paid out (可结算)'),
+        negative: z
+          .boolean()
+          .describe(
+            'pending + available < 0: refunds took more than we owed, so the merchant owes us (负余额)',
+          ),
       }),
     )
     .describe('One row per currency the merchant has ledger lines in; empty when none'),
@@ -64,3 +69,35 @@ export const trialBalanceView = z.object({
     .describe('Entries whose own lines do not balance (at most 100); empty in a healthy ledger'),
 });
 export type TrialBalanceView = z.infer<typeof trialBalanceView>;
+
+export const accountView = z.object({
+  account: z
+    .string()
+    .describe('Account key, e.g. LATE_PAYMENT_SUSPENSE or CHANNEL_RECEIVABLE:ALIPAY'),
+  type: z.enum(['ASSET', 'LIABILITY', 'EQUITY', 'INCOME', 'EXPENSE']),
+  normalSide: z.enum(['DEBIT', 'CREDIT']),
+  nameZh: z.string(),
+  balances: z
+    .array(
+      z.object({
+        currency: z.string().length(3),
+        debits: moneyView,
+        credits: moneyView,
+        balance: moneyView.describe('Signed on the normal side: negative is the opposite side'),
+      }),
+    )
+    .describe('One row per currency'),
+  lines: z
+    .array(
+      z.object({
+        entryId: z.string(),
+        lineId: z.string(),
+        postedAt: z.string(),
+        description: z.string(),
+        side: z.enum(['DEBIT', 'CREDIT']),
+        amount: moneyView,
+      }),
+    )
+    .describe('The latest 100 lines, newest first'),
+});
+export type AccountView = z.infer<typeof accountView>;

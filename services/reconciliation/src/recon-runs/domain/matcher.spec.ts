@@ -1,7 +1,12 @@
 import { cutOffOf } from './business-date';
 import { countByOutcome, reconcile, type ReconcileInput, type ReconResult } from './matcher';
 import type { MatchingRule } from './matching-rule';
-import { isBreak, type PlatformRecord, type StatementLine } from './records';
+import {
+  isBreak,
+  type PlatformRecord,
+  type PlatformRefundRecord,
+  type StatementLine,
+} from './records';
 
 const DATE = '2031-03-14';
 const PREVIOUS = '2031-03-13';
@@ -65,6 +70,9 @@ function expectOneResultPerRecord(input: Partial<ReconcileInput>, results: Recon
   }
   expect(results.filter((r) => r.statementLine).length).toBe(lines.length);
   expect(results.filter((r) => r.platformRecord).length).toBe(records.length);
+  for (const refund of input.platformRefunds ?? []) {
+    expect(results.filter((r) => r.platformRefund === refund)).toHaveLength(1);
+  }
 }
 
 function runChecked(input: Partial<ReconcileInput>): ReconResult[] {
@@ -84,6 +92,7 @@ describe('reconcile (自动对账 matcher)', () => {
         channelTradeNo: rec.channelTradeNo,
         statementLine: line,
         platformRecord: rec,
+        platformRefund: null,
         detail: null,
         duplicateOfLineNo: null,
         carriedFromBusinessDate: null,
@@ -156,43 +165,161 @@ describe('reconcile (自动对账 matcher)', () => {
     expect(results.map((r) => r.outcome)).toEqual(['MISSING_IN_PLATFORM', 'DUPLICATE']);
   });
 
-  it('a refund line shares the trade number without being a duplicate, and has no platform side yet', () => {
-    const rec = record();
-    const payment = lineFor(rec);
-    const refund = lineFor(rec, { status: 'REFUND', refundNo: 'R1', amountMinor: 500 });
-    const sameRefund = lineFor(rec, { status: 'REFUND', refundNo: 'R1', amountMinor: 500 });
-    const otherRefund = lineFor(rec, { status: 'REFUND', refundNo: 'R2', amountMinor: 500 });
-    const results = runChecked({
-      statementLines: [payment, refund, sameRefund, otherRefund],
-      platformRecords: [rec],
-    });
-    expect(results.map((r) => r.outcome)).toEqual([
-      'MATCHED',
-      'MISSING_IN_PLATFORM',
-      'DUPLICATE',
-      'MISSING_IN_PLATFORM',
-    ]);
-  });
+  describe('refund lines (退款) against platform refunds', () => {
+    let refundSeq = 0;
+    function platformRefund(
+      payment: PlatformRecord,
+      overrides: Partial<PlatformRefundRecord> = {},
+    ): PlatformRefundRecord {
+      refundSeq += 1;
+      return {
+        refundId: `ref_${String(refundSeq).padStart(4, '0')}`,
+        transactionId: payment.transactionId,
+        paymentId: payment.paymentId,
+        channel: payment.channel,
+        channelAccountId: null,
+        channelTradeNo: payment.channelTradeNo,
+        channelRefundNo: `CR${refundSeq}`,
+        amountMinor: 500,
+        currency: 'CNY',
+        refundedAt: NOON,
+        businessDate: DATE,
+        ...overrides,
+      };
+    }
+    const refundLine = (
+      payment: PlatformRecord,
+      refund: PlatformRefundRecord | string,
+      amountMinor = 500,
+    ) =>
+      lineFor(payment, {
+        status: 'REFUND',
+        amountMinor,
+        refundRequestNo: typeof refund === 'string' ? refund : refund.refundId,
+        refundNo: typeof refund === 'string' ? refund : refund.refundId,
+      });
 
-  it('STATUS_MISMATCH when the statement shows only a refund for a trade we hold as paid', () => {
-    const rec = record();
-    const refundOnly = lineFor(rec, { status: 'REFUND', refundNo: 'R1' });
-    const results = runChecked({ statementLines: [refundOnly], platformRecords: [rec] });
-    expect(results.map((r) => r.outcome)).toEqual(['STATUS_MISMATCH']);
-    expect(results[0].platformRecord).toBe(rec);
-    expect(results[0].statementLine).toBe(refundOnly);
-  });
-
-  it('a second refund-only line for the same trade is not a second status break', () => {
-    const rec = record();
-    const results = runChecked({
-      statementLines: [
-        lineFor(rec, { status: 'REFUND', refundNo: 'R1' }),
-        lineFor(rec, { status: 'REFUND', refundNo: 'R2' }),
-      ],
-      platformRecords: [rec],
+    it('matches each refund line to its platform refund by our refund id, beside its payment', () => {
+      const rec = record();
+      const first = platformRefund(rec, { amountMinor: 300 });
+      const second = platformRefund(rec, { amountMinor: 200 });
+      const lines = [lineFor(rec), refundLine(rec, second, 200), refundLine(rec, first, 300)];
+      const results = runChecked({
+        statementLines: lines,
+        platformRecords: [rec],
+        platformRefunds: [first, second],
+      });
+      expect(results.map((r) => [r.outcome, r.platformRefund?.refundId ?? null])).toEqual([
+        ['MATCHED', null],
+        ['MATCHED', second.refundId],
+        ['MATCHED', first.refundId],
+      ]);
+      expect(results.every((r) => !isBreak(r.outcome))).toBe(true);
     });
-    expect(results.map((r) => r.outcome)).toEqual(['STATUS_MISMATCH', 'MISSING_IN_PLATFORM']);
+
+    it('falls back to the channel refund number when the line has no request number', () => {
+      const rec = record();
+      const refund = platformRefund(rec, { channelRefundNo: '50300000012026' });
+      const line = lineFor(rec, { status: 'REFUND', amountMinor: 500, refundNo: '50300000012026' });
+      const results = runChecked({
+        statementLines: [line],
+        platformRecords: [rec],
+        platformRefunds: [refund],
+      });
+      expect(results.map((r) => [r.outcome, r.platformRefund?.refundId ?? null])).toEqual([
+        ['MATCHED', refund.refundId],
+        ['MISSING_IN_CHANNEL', null],
+      ]);
+    });
+
+    it('REFUND_MISSING_IN_PLATFORM for a refund only the channel has, never STATUS_MISMATCH on the payment', () => {
+      const rec = record();
+      const refundOnly = refundLine(rec, 'ref_unknown');
+      const results = runChecked({
+        statementLines: [lineFor(rec), refundOnly],
+        platformRecords: [rec],
+      });
+      expect(results.map((r) => r.outcome)).toEqual(['MATCHED', 'REFUND_MISSING_IN_PLATFORM']);
+      expect(results[1].platformRecord).toBeNull();
+      expect(results[1].platformRefund).toBeNull();
+      expect(isBreak('REFUND_MISSING_IN_PLATFORM')).toBe(true);
+    });
+
+    it('a refund-only statement for a trade we hold as paid: the payment is MISSING_IN_CHANNEL, the refund judged on its own', () => {
+      const rec = record();
+      const refund = platformRefund(rec);
+      const results = runChecked({
+        statementLines: [refundLine(rec, refund)],
+        platformRecords: [rec],
+        platformRefunds: [refund],
+      });
+      expect(results.map((r) => r.outcome)).toEqual(['MATCHED', 'MISSING_IN_CHANNEL']);
+      expect(results.some((r) => r.outcome === 'STATUS_MISMATCH')).toBe(false);
+    });
+
+    it('REFUND_MISSING_IN_CHANNEL for a platform refund the statement lacks', () => {
+      const rec = record();
+      const present = platformRefund(rec);
+      const absent = platformRefund(rec);
+      const results = runChecked({
+        statementLines: [lineFor(rec), refundLine(rec, present)],
+        platformRecords: [rec],
+        platformRefunds: [present, absent],
+      });
+      expect(results.map((r) => [r.outcome, r.platformRefund?.refundId ?? null])).toEqual([
+        ['MATCHED', null],
+        ['MATCHED', present.refundId],
+        ['REFUND_MISSING_IN_CHANNEL', absent.refundId],
+      ]);
+      expect(results[2].statementLine).toBeNull();
+      expect(results[2].channelTradeNo).toBe(rec.channelTradeNo);
+    });
+
+    it('REFUND_AMOUNT_MISMATCH when both have the refund for different amounts', () => {
+      const rec = record();
+      const refund = platformRefund(rec, { amountMinor: 500 });
+      const results = runChecked({
+        statementLines: [lineFor(rec), refundLine(rec, refund, 501)],
+        platformRecords: [rec],
+        platformRefunds: [refund],
+      });
+      expect(results[1]).toMatchObject({
+        outcome: 'REFUND_AMOUNT_MISMATCH',
+        platformRefund: refund,
+        detail: `refund ${refund.refundId}: platform 500 CNY, channel 501 CNY`,
+      });
+    });
+
+    it('a repeated refund line is DUPLICATE, a second refund of the trade is not', () => {
+      const rec = record();
+      const r1 = platformRefund(rec);
+      const r2 = platformRefund(rec);
+      const results = runChecked({
+        statementLines: [
+          lineFor(rec),
+          refundLine(rec, r1),
+          refundLine(rec, r1),
+          refundLine(rec, r2),
+        ],
+        platformRecords: [rec],
+        platformRefunds: [r1, r2],
+      });
+      expect(results.map((r) => r.outcome)).toEqual(['MATCHED', 'MATCHED', 'DUPLICATE', 'MATCHED']);
+    });
+
+    it('refuses a platform refund of another channel or day, or one given twice', () => {
+      const rec = record();
+      const refund = platformRefund(rec);
+      expect(() => run({ platformRefunds: [{ ...refund, businessDate: PREVIOUS }] })).toThrow(
+        expect.objectContaining({ code: 'RECON.INVALID_INPUT' }),
+      );
+      expect(() => run({ platformRefunds: [{ ...refund, channel: 'WECHAT_PAY' }] })).toThrow(
+        expect.objectContaining({ code: 'RECON.INVALID_INPUT' }),
+      );
+      expect(() => run({ platformRefunds: [refund, refund] })).toThrow(
+        `refund ${refund.refundId} given twice`,
+      );
+    });
   });
 
   describe('CROSS_DAY (跨日) at the cut-off, 00:00 Asia/Shanghai', () => {
@@ -310,6 +437,9 @@ describe('reconcile (自动对账 matcher)', () => {
       FEE_MISMATCH: 0,
       DUPLICATE: 1,
       CROSS_DAY: 1,
+      REFUND_MISSING_IN_PLATFORM: 0,
+      REFUND_MISSING_IN_CHANNEL: 0,
+      REFUND_AMOUNT_MISMATCH: 0,
     });
     expect(results.filter((r) => r.outcome === 'MISSING_IN_CHANNEL')[0].platformRecord).toBe(
       shortage,

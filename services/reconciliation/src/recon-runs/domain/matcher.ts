@@ -4,6 +4,7 @@ import { ReconError } from './recon-error';
 import {
   RECON_OUTCOMES,
   type PlatformRecord,
+  type PlatformRefundRecord,
   type ReconChannel,
   type ReconOutcome,
   type StatementLine,
@@ -25,6 +26,8 @@ export interface ReconcileInput {
    * expected on this statement; if they are absent again they become MISSING_IN_CHANNEL.
    */
   suspended: readonly PlatformRecord[];
+  /** Our projection's refunds of this channel booked under this business date. */
+  platformRefunds?: readonly PlatformRefundRecord[];
   /** Minutes before the cut-off within which a missing record is CROSS_DAY (default 5). */
   crossDayWindowMinutes?: number;
   rules?: readonly MatchingRule[];
@@ -39,6 +42,8 @@ export interface ReconResult {
   channelTradeNo: string;
   statementLine: StatementLine | null;
   platformRecord: PlatformRecord | null;
+  /** For refund lines and platform refunds: the platform refund the result is about. */
+  platformRefund: PlatformRefundRecord | null;
   detail: string | null;
   /** For DUPLICATE: the line that was paired (or judged) first for the same key. */
   duplicateOfLineNo: number | null;
@@ -46,10 +51,10 @@ export interface ReconResult {
   carriedFromBusinessDate: string | null;
 }
 
-/** Refunds share the payment's trade number, so they get a key of their own. */
+/** Refunds share the payment's trade number, so they get a key of their own: our refund id. */
 function statementKeyOf(line: StatementLine): string {
   if (line.status !== 'REFUND') return `PAY:${line.channelTradeNo}`;
-  return `REFUND:${line.channelTradeNo}:${line.refundNo ?? `line-${line.lineNo}`}`;
+  return `REFUND:${line.refundRequestNo ?? line.refundNo ?? `${line.channelTradeNo}:line-${line.lineNo}`}`;
 }
 
 function invalid(message: string): ReconError {
@@ -92,6 +97,16 @@ function validate(input: ReconcileInput, windowMinutes: number): void {
   };
   for (const record of input.platformRecords) check(record, input.businessDate, 'record');
   for (const record of input.suspended) check(record, previous, 'suspended record');
+  const seenRefunds = new Set<string>();
+  for (const refund of input.platformRefunds ?? []) {
+    if (refund.channel !== input.channel || refund.businessDate !== input.businessDate) {
+      throw invalid(
+        `refund ${refund.refundId} is ${refund.channel} ${refund.businessDate}, expected ${input.channel} ${input.businessDate}`,
+      );
+    }
+    if (seenRefunds.has(refund.refundId)) throw invalid(`refund ${refund.refundId} given twice`);
+    seenRefunds.add(refund.refundId);
+  }
 }
 
 /**
@@ -101,14 +116,15 @@ function validate(input: ReconcileInput, windowMinutes: number): void {
  *    number). The first line of a key is paired with the platform record of that trade number,
  *    today's or a suspended one, and judged by the rules (MATCHED when none objects); without a
  *    record it is MISSING_IN_PLATFORM (长款). Each further line of the same key is DUPLICATE.
- *    Refund lines have no platform side yet (the projection holds payments only), so they are
- *    MISSING_IN_PLATFORM until a refund projection exists — except a refund line for a trade the
- *    statement lists no payment line for, while we hold that payment as successful: the channel
- *    reports the trade in another status than we do, STATUS_MISMATCH (状态不符).
- * 2. A platform record no line claimed is MISSING_IN_CHANNEL (短款), unless it was paid within
+ * 2. A refund line (退款) is paired with the platform refund whose id the channel echoes as the
+ *    refund request number (or, failing that, whose channel refund number it carries): MATCHED,
+ *    or REFUND_AMOUNT_MISMATCH; with none, REFUND_MISSING_IN_PLATFORM. A refund line is never
+ *    judged against the payment: a refund is a discrepancy of its own, not the payment's status.
+ * 3. A platform record no line claimed is MISSING_IN_CHANNEL (短款), unless it was paid within
  *    the window before the cut-off (00:00 Asia/Shanghai after the business date): then it is
  *    CROSS_DAY (跨日), held in suspense for the next run. A suspended record missing again is
- *    MISSING_IN_CHANNEL: suspense lasts one day.
+ *    MISSING_IN_CHANNEL: suspense lasts one day. A platform refund no line claimed is
+ *    REFUND_MISSING_IN_CHANNEL.
  */
 export function reconcile(input: ReconcileInput): ReconResult[] {
   const windowMinutes = input.crossDayWindowMinutes ?? DEFAULT_CROSS_DAY_WINDOW_MINUTES;
@@ -127,11 +143,42 @@ export function reconcile(input: ReconcileInput): ReconResult[] {
   const results: ReconResult[] = [];
   const firstLineOfKey = new Map<string, number>();
   const claimed = new Set<string>();
-  const tradesWithPaymentLine = new Set(
-    input.statementLines
-      .filter((line) => line.status !== 'REFUND')
-      .map((line) => line.channelTradeNo),
-  );
+  const refunds = input.platformRefunds ?? [];
+  const refundsById = new Map(refunds.map((refund) => [refund.refundId, refund]));
+  const refundsByChannelNo = new Map(refunds.map((refund) => [refund.channelRefundNo, refund]));
+  const claimedRefunds = new Set<string>();
+
+  const matchRefundLine = (line: StatementLine): ReconResult => {
+    const candidate =
+      (line.refundRequestNo !== undefined ? refundsById.get(line.refundRequestNo) : undefined) ??
+      (line.refundNo !== undefined ? refundsByChannelNo.get(line.refundNo) : undefined);
+    const base = {
+      channelTradeNo: line.channelTradeNo,
+      statementLine: line,
+      platformRecord: null,
+      duplicateOfLineNo: null,
+      carriedFromBusinessDate: null,
+    };
+    if (!candidate || claimedRefunds.has(candidate.refundId)) {
+      return {
+        ...base,
+        outcome: 'REFUND_MISSING_IN_PLATFORM',
+        platformRefund: null,
+        detail: `refund ${line.refundRequestNo ?? line.refundNo ?? '(no refund number)'} on the statement; the platform has no record of it`,
+      };
+    }
+    claimedRefunds.add(candidate.refundId);
+    const sameAmount =
+      candidate.amountMinor === line.amountMinor && candidate.currency === line.currency;
+    return {
+      ...base,
+      outcome: sameAmount ? 'MATCHED' : 'REFUND_AMOUNT_MISMATCH',
+      platformRefund: candidate,
+      detail: sameAmount
+        ? null
+        : `refund ${candidate.refundId}: platform ${candidate.amountMinor} ${candidate.currency}, channel ${line.amountMinor} ${line.currency}`,
+    };
+  };
 
   for (const line of input.statementLines) {
     const key = statementKeyOf(line);
@@ -142,6 +189,7 @@ export function reconcile(input: ReconcileInput): ReconResult[] {
         channelTradeNo: line.channelTradeNo,
         statementLine: line,
         platformRecord: null,
+        platformRefund: null,
         detail: `same ${line.status === 'REFUND' ? 'refund' : 'trade'} as line ${first}`,
         duplicateOfLineNo: first,
         carriedFromBusinessDate: null,
@@ -149,33 +197,19 @@ export function reconcile(input: ReconcileInput): ReconResult[] {
       continue;
     }
     firstLineOfKey.set(key, line.lineNo);
-    if (line.status === 'REFUND' && !tradesWithPaymentLine.has(line.channelTradeNo)) {
-      const refundedPayment = recordsByTradeNo.get(line.channelTradeNo);
-      if (refundedPayment && !claimed.has(refundedPayment.record.transactionId)) {
-        claimed.add(refundedPayment.record.transactionId);
-        results.push({
-          outcome: 'STATUS_MISMATCH',
-          channelTradeNo: line.channelTradeNo,
-          statementLine: line,
-          platformRecord: refundedPayment.record,
-          detail: `the statement shows only a refund (退款) for this trade; the platform has it as ${refundedPayment.record.status}`,
-          duplicateOfLineNo: null,
-          carriedFromBusinessDate: refundedPayment.carried ? previous : null,
-        });
-        continue;
-      }
+    if (line.status === 'REFUND') {
+      results.push(matchRefundLine(line));
+      continue;
     }
-    const paired = line.status === 'REFUND' ? undefined : recordsByTradeNo.get(line.channelTradeNo);
+    const paired = recordsByTradeNo.get(line.channelTradeNo);
     if (!paired) {
       results.push({
         outcome: 'MISSING_IN_PLATFORM',
         channelTradeNo: line.channelTradeNo,
         statementLine: line,
         platformRecord: null,
-        detail:
-          line.status === 'REFUND'
-            ? 'refund on the statement; the platform has no record of it'
-            : 'on the statement; the platform has no record of it',
+        platformRefund: null,
+        detail: 'on the statement; the platform has no record of it',
         duplicateOfLineNo: null,
         carriedFromBusinessDate: null,
       });
@@ -192,6 +226,7 @@ export function reconcile(input: ReconcileInput): ReconResult[] {
       channelTradeNo: line.channelTradeNo,
       statementLine: line,
       platformRecord: paired.record,
+      platformRefund: null,
       detail: verdict?.detail ?? null,
       duplicateOfLineNo: null,
       carriedFromBusinessDate: paired.carried ? previous : null,
@@ -215,6 +250,7 @@ export function reconcile(input: ReconcileInput): ReconResult[] {
       channelTradeNo: record.channelTradeNo,
       statementLine: null,
       platformRecord: record,
+      platformRefund: null,
       detail: crossDay
         ? `paid within ${windowMinutes} min before the cut-off; expected on the next statement`
         : carried
@@ -222,6 +258,19 @@ export function reconcile(input: ReconcileInput): ReconResult[] {
           : 'the platform has it; the statement does not',
       duplicateOfLineNo: null,
       carriedFromBusinessDate: carried ? previous : null,
+    });
+  }
+  for (const refund of refunds) {
+    if (claimedRefunds.has(refund.refundId)) continue;
+    results.push({
+      outcome: 'REFUND_MISSING_IN_CHANNEL',
+      channelTradeNo: refund.channelTradeNo,
+      statementLine: null,
+      platformRecord: null,
+      platformRefund: refund,
+      detail: `the platform recorded refund ${refund.refundId}; the statement does not have it`,
+      duplicateOfLineNo: null,
+      carriedFromBusinessDate: null,
     });
   }
   return results;

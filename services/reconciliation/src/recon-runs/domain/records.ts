@@ -23,6 +23,11 @@ export interface StatementLine {
   paymentId?: string;
   /** The channel's refund number, for REFUND lines. */
   refundNo?: string;
+  /**
+   * Our refund id (ref_…) as we gave it to the channel (Alipay 退款批次号/请求号 = out_request_no,
+   * WeChat 商户退款单号 = out_refund_no), for REFUND lines: the key refunds are matched on.
+   */
+  refundRequestNo?: string;
   /** Positive minor units: the amount paid, or for a REFUND line the amount refunded. */
   amountMinor: number;
   currency: CurrencyCode;
@@ -31,6 +36,23 @@ export interface StatementLine {
   paidAt: Date;
   /** The channel's service fee (手续费/服务费) in positive minor units, when the file has one. */
   feeMinor?: number;
+}
+
+/** One refund as reconciliation's projection records it (built from ChannelRefundSucceeded). */
+export interface PlatformRefundRecord {
+  /** Our refund id (ref_…), which the channel echoes as the refund request number. */
+  refundId: string;
+  transactionId: string;
+  paymentId: string;
+  channel: ReconChannel;
+  channelAccountId: string | null;
+  channelTradeNo: string;
+  channelRefundNo: string;
+  amountMinor: number;
+  currency: CurrencyCode;
+  refundedAt: Date;
+  /** Asia/Shanghai business date the refund was booked under. */
+  businessDate: string;
 }
 
 /** What our projection says about a transaction (built from ChannelPaymentSucceeded). */
@@ -48,6 +70,8 @@ export interface PlatformRecord {
   paidAt: Date;
   /** Asia/Shanghai business date the transaction was booked under. */
   businessDate: string;
+  /** Routing's channel account (cha_…) the payment was taken on, when known. */
+  channelAccountId?: string | null;
 }
 
 /**
@@ -57,6 +81,10 @@ export interface PlatformRecord {
  * - MISSING_IN_CHANNEL 短款: we have it, the channel doesn't.
  * - CROSS_DAY 跨日: paid just before the cut-off and not on this statement; held in suspense and
  *   matched by the next business date's run.
+ * Refund lines are matched against platform refunds by our refund id, never against the payment:
+ * - REFUND_MISSING_IN_PLATFORM: the channel refunded, we have no record of the refund.
+ * - REFUND_MISSING_IN_CHANNEL: we recorded a refund the statement lacks.
+ * - REFUND_AMOUNT_MISMATCH: both have it, for different amounts.
  */
 export type ReconOutcome =
   | 'MATCHED'
@@ -66,7 +94,10 @@ export type ReconOutcome =
   | 'STATUS_MISMATCH'
   | 'FEE_MISMATCH'
   | 'DUPLICATE'
-  | 'CROSS_DAY';
+  | 'CROSS_DAY'
+  | 'REFUND_MISSING_IN_PLATFORM'
+  | 'REFUND_MISSING_IN_CHANNEL'
+  | 'REFUND_AMOUNT_MISMATCH';
 
 export const RECON_OUTCOMES: readonly ReconOutcome[] = [
   'MATCHED',
@@ -77,6 +108,9 @@ export const RECON_OUTCOMES: readonly ReconOutcome[] = [
   'FEE_MISMATCH',
   'DUPLICATE',
   'CROSS_DAY',
+  'REFUND_MISSING_IN_PLATFORM',
+  'REFUND_MISSING_IN_CHANNEL',
+  'REFUND_AMOUNT_MISMATCH',
 ];
 
 export function isBreak(outcome: ReconOutcome): boolean {

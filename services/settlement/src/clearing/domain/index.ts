@@ -17,3 +17,5 @@ export type {
   ClearingResult,
   RefundClearing,
 } from './clearing';
+export { applyRefundFeePolicy, isRefundFeePolicy, REFUND_FEE_POLICIES } from './refund-fee-policy';
+export type { RefundFeePolicy } from './refund-fee-policy';

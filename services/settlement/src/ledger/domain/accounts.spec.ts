@@ -27,6 +27,7 @@ describe('chart of accounts', () => {
       MERCHANT_PAYABLE_AVAILABLE: 'LIABILITY/MERCHANT',
       FEE_REVENUE: 'INCOME/NONE',
       CHANNEL_COST: 'EXPENSE/NONE',
+      LATE_PAYMENT_SUSPENSE: 'LIABILITY/NONE',
     });
   });
 

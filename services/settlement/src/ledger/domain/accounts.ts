@@ -85,7 +85,19 @@ export const CHART_OF_ACCOUNTS = Object.freeze({
     normalSide: NORMAL_SIDE.EXPENSE,
     qualifier: 'NONE',
     nameZh: '渠道成本',
-    description: 'Fees the channels charged us for carrying payments.',
+    description:
+      'Fees the channels charged us for carrying payments; reduced by the share a channel ' +
+      'returns when a payment is refunded.',
+  }),
+  LATE_PAYMENT_SUSPENSE: Object.freeze({
+    type: 'LIABILITY',
+    normalSide: NORMAL_SIDE.LIABILITY,
+    qualifier: 'NONE',
+    nameZh: '暂收款-迟到支付',
+    description:
+      'Money a payer paid for an order that could no longer take it (closed, failed or already ' +
+      'paid): owed back to the payer, never to the merchant. Credited when the late payment is ' +
+      'recorded, debited when its return refund succeeds; its balance is what is still to return.',
   }),
 } as const satisfies Record<string, AccountDefinition>);
 

@@ -24,3 +24,13 @@ export { journalForPaymentClearing } from './clearing-journal';
 export type { JournalOptions, PaymentClearingReferences } from './clearing-journal';
 export { balances, trialBalance } from './balances';
 export type { TrialBalance } from './balances';
+export {
+  journalForLatePaymentReturn,
+  journalForLatePaymentSuspense,
+  journalForRefundClearing,
+} from './refund-journal';
+export type {
+  LatePaymentReferences,
+  RefundJournalAmounts,
+  RefundReferences,
+} from './refund-journal';

@@ -143,7 +143,11 @@ function parseRow(text: string, lineNo: number): StatementLine {
     paidAt,
   };
   if (merchantOrderNo !== '') line.merchantOrderNo = merchantOrderNo;
-  if (kind === '退款' && refundNo !== '') line.refundNo = refundNo;
+  // Alipay has no refund number of its own: 退款批次号/请求号 is our out_request_no (the ref_ id).
+  if (kind === '退款' && refundNo !== '') {
+    line.refundNo = refundNo;
+    line.refundRequestNo = refundNo;
+  }
   if (feeText !== '') line.feeMinor = Math.abs(yuanToMinor(feeText, 'CNY', '服务费（元）', lineNo));
   return line;
 }

@@ -72,6 +72,7 @@ describe('Alipay 业务明细 CSV (GBK)', () => {
         status: 'REFUND',
         amountMinor: 1_230,
         refundNo: 'RF-1',
+        refundRequestNo: 'RF-1',
       }),
     ]);
   });
@@ -164,7 +165,14 @@ describe('WeChat Pay trade bill (UTF-8 BOM, CRLF, backticks)', () => {
     const lines = parseWechatTradeBill(
       wechatBill([
         paid,
-        { ...paid, status: 'REFUND', amount: '30.00', refundNo: '5030000001', fee: '-0.18000' },
+        {
+          ...paid,
+          status: 'REFUND',
+          amount: '30.00',
+          refundNo: '5030000001',
+          refundRequestNo: 'ref_01KQ5G3C0000000000000000AA',
+          fee: '-0.18000',
+        },
         { ...paid, tradeNo: '4200000001203103140000000002', status: 'REVOKED', amount: '5.00' },
       ]),
     );
@@ -185,6 +193,7 @@ describe('WeChat Pay trade bill (UTF-8 BOM, CRLF, backticks)', () => {
         status: 'REFUND',
         amountMinor: 3_000,
         refundNo: '5030000001',
+        refundRequestNo: 'ref_01KQ5G3C0000000000000000AA',
         feeMinor: 18,
       }),
       expect.objectContaining({ lineNo: 4, status: 'CLOSED', amountMinor: 500 }),

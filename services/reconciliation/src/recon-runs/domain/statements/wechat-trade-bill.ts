@@ -162,6 +162,9 @@ function parseRow(text: string, lineNo: number): StatementLine {
   if (merchantOrderNo !== '') line.merchantOrderNo = merchantOrderNo;
   const refundNo = cells[COLUMN['微信退款单号']];
   if (status === 'REFUND' && refundNo !== '') line.refundNo = refundNo;
+  // 商户退款单号 is our out_refund_no: the ref_ id the platform refund is recorded under.
+  const refundRequestNo = cells[COLUMN['商户退款单号']];
+  if (status === 'REFUND' && refundRequestNo !== '') line.refundRequestNo = refundRequestNo;
   const feeText = cells[COLUMN['手续费']];
   if (feeText !== '') line.feeMinor = feeYuan5ToMinor(feeText, '手续费', lineNo);
   return line;

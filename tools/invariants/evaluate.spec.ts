@@ -1,0 +1,204 @@
+import {
+  checkClearedOnce,
+  checkLedger,
+  checkRefundLimits,
+  checkSuspense,
+  checkVerdicts,
+  exitCodeOf,
+  formatReport,
+  notPresent,
+  type LatePaymentRow,
+} from './evaluate';
+
+const NOW = new Date('2026-12-01T12:00:00Z');
+const MINUTE = 60_000;
+const paid = (...ids: string[]) => ids.map((transactionId) => ({ transactionId, paidAt: NOW }));
+const late = (
+  transactionId: string,
+  returnState: LatePaymentRow['returnState'],
+  minutesAgo = 1,
+): [string, LatePaymentRow] => [
+  transactionId,
+  { transactionId, returnState, recordedAt: new Date(NOW.getTime() - minutesAgo * MINUTE) },
+];
+
+describe('(a) checkVerdicts', () => {
+  it('accepts orders, returned late payments and young pending returns, counting each', () => {
+    const { result, verdicts } = checkVerdicts(
+      paid('txn_order', 'txn_returned', 'txn_pending'),
+      new Set(['txn_order']),
+      new Map([late('txn_returned', 'SUCCEEDED'), late('txn_pending', 'PENDING', 5)]),
+      NOW,
+      30 * MINUTE,
+    );
+    expect(result).toMatchObject({
+      status: 'OK',
+      checked: 3,
+      counts: { succeededOrders: 1, latePaymentsReturned: 1, latePaymentReturnsPending: 1 },
+      breaches: [],
+    });
+    expect([...verdicts]).toEqual([
+      ['txn_order', 'ORDER'],
+      ['txn_returned', 'LATE_RETURNED'],
+      ['txn_pending', 'LATE_RETURN_PENDING'],
+    ]);
+  });
+
+  it('names a paid transaction with no order, an overdue or failed return, and one that is both', () => {
+    const { result, verdicts } = checkVerdicts(
+      paid('txn_orphan', 'txn_overdue', 'txn_failed', 'txn_both'),
+      new Set(['txn_both']),
+      new Map([
+        late('txn_overdue', 'PENDING', 31),
+        late('txn_failed', 'FAILED'),
+        late('txn_both', 'SUCCEEDED'),
+      ]),
+      NOW,
+      30 * MINUTE,
+    );
+    expect(result.status).toBe('BREACH');
+    expect(result.breaches).toEqual([
+      {
+        id: 'txn_orphan',
+        reason: 'paid at the channel, but no SUCCEEDED order and no late payment',
+      },
+      {
+        id: 'txn_overdue',
+        reason: 'late payment whose return is still PENDING after the 30 min grace period',
+      },
+      { id: 'txn_failed', reason: 'late payment whose return refund FAILED' },
+      { id: 'txn_both', reason: 'both the transaction of a SUCCEEDED order and a late payment' },
+    ]);
+    expect(verdicts.size).toBe(0);
+  });
+});
+
+describe('(b) checkClearedOnce', () => {
+  const verdicts = new Map([
+    ['txn_order', 'ORDER' as const],
+    ['txn_late', 'LATE_RETURNED' as const],
+  ]);
+  it('accepts one payment clearing per order and one suspense clearing per late payment', () => {
+    const result = checkClearedOnce(
+      paid('txn_order', 'txn_late'),
+      verdicts,
+      new Map([
+        ['txn_order', { paymentClearings: 1, suspenseClearings: 0 }],
+        ['txn_late', { paymentClearings: 0, suspenseClearings: 1 }],
+      ]),
+    );
+    expect(result).toMatchObject({
+      status: 'OK',
+      checked: 2,
+      counts: { paymentClearings: 1, suspenseClearings: 1 },
+    });
+  });
+
+  it('names uncleared, twice-cleared and wrongly cleared transactions', () => {
+    const result = checkClearedOnce(
+      paid('txn_order', 'txn_late', 'txn_none', 'txn_twice'),
+      verdicts,
+      new Map([
+        ['txn_order', { paymentClearings: 0, suspenseClearings: 1 }],
+        ['txn_late', { paymentClearings: 1, suspenseClearings: 0 }],
+        ['txn_twice', { paymentClearings: 1, suspenseClearings: 1 }],
+      ]),
+    );
+    expect(result.breaches.map((breach) => [breach.id, breach.reason.split(' (')[0]])).toEqual([
+      ['txn_order', 'a paid order cleared into suspense'],
+      ['txn_late', "a late payment cleared as the merchant's money"],
+      ['txn_none', 'not cleared'],
+      ['txn_twice', 'cleared 2 times'],
+    ]);
+  });
+});
+
+describe('(c) checkRefundLimits', () => {
+  it('allows refunds up to the amount paid and names any beyond it', () => {
+    const result = checkRefundLimits('(c1)', 'orders', [
+      { id: 'pay_full', paidMinor: 100n, refundedMinor: 100n },
+      { id: 'pay_none', paidMinor: 100n, refundedMinor: 0n },
+      { id: 'pay_over', paidMinor: 100n, refundedMinor: 101n },
+    ]);
+    expect(result).toMatchObject({ status: 'BREACH', checked: 3, counts: { withRefunds: 2 } });
+    expect(result.breaches).toEqual([
+      { id: 'pay_over', reason: 'refunds 101 exceed the 100 paid' },
+    ]);
+  });
+
+  it('compares beyond the range of doubles exactly', () => {
+    const big = 2n ** 60n;
+    expect(
+      checkRefundLimits('(c3)', 'clearings', [
+        { id: 'clr_x', paidMinor: big, refundedMinor: big + 1n },
+      ]).status,
+    ).toBe('BREACH');
+  });
+});
+
+describe('(d) checkLedger', () => {
+  it('accepts balanced entries and totals', () => {
+    const result = checkLedger(
+      [{ entryId: 'jnl_a', lines: 2, currencies: 1, debits: 100n, credits: 100n }],
+      [{ currency: 'CNY', debits: 100n, credits: 100n }],
+    );
+    expect(result).toMatchObject({ status: 'OK', checked: 1, counts: { currencies: 1 } });
+  });
+
+  it('names an unbalanced, a one-line and a mixed-currency entry, and unbalanced totals', () => {
+    const result = checkLedger(
+      [
+        { entryId: 'jnl_unbalanced', lines: 2, currencies: 1, debits: 100n, credits: 99n },
+        { entryId: 'jnl_lonely', lines: 1, currencies: 1, debits: 5n, credits: 0n },
+        { entryId: 'jnl_mixed', lines: 2, currencies: 2, debits: 5n, credits: 5n },
+      ],
+      [{ currency: 'CNY', debits: 105n, credits: 99n }],
+    );
+    expect(result.breaches.map((breach) => breach.id)).toEqual([
+      'jnl_unbalanced',
+      'jnl_lonely',
+      'jnl_mixed',
+      'CNY',
+    ]);
+  });
+});
+
+describe('(e) checkSuspense', () => {
+  it('accepts a suspense balance equal to the late payments not yet returned', () => {
+    expect(checkSuspense(new Map([['CNY', 800n]]), new Map([['CNY', 800n]]), 1).status).toBe('OK');
+    expect(checkSuspense(new Map(), new Map(), 0)).toMatchObject({ status: 'OK', checked: 0 });
+  });
+
+  it('names a currency whose suspense disagrees, either way', () => {
+    const result = checkSuspense(new Map([['CNY', 0n]]), new Map([['CNY', 800n]]), 1);
+    expect(result.breaches).toEqual([
+      {
+        id: 'CNY',
+        reason: 'LATE_PAYMENT_SUSPENSE balance 0 ≠ 800 of late payments not yet returned',
+      },
+    ]);
+    expect(checkSuspense(new Map([['USD', 5n]]), new Map(), 0).status).toBe('BREACH');
+  });
+});
+
+describe('report', () => {
+  it('prints each check with its counts and breaches; exits 1 only on a breach', () => {
+    const ok = checkRefundLimits('(c1)', 'orders', []);
+    const missing = notPresent('(c2)', 'channel refunds', 'acquiring.channel_refunds');
+    const breached = checkRefundLimits('(c3)', 'clearings', [
+      { id: 'clr_x', paidMinor: 1n, refundedMinor: 2n },
+    ]);
+    const window = { from: new Date('2026-11-30T12:00:00Z'), to: NOW };
+    expect(exitCodeOf([ok, missing])).toBe(0);
+    expect(exitCodeOf([ok, missing, breached])).toBe(1);
+    expect(formatReport(window, [ok, missing, breached]).split('\n')).toEqual([
+      'check:invariants  window 2026-11-30T12:00:00.000Z … 2026-12-01T12:00:00.000Z',
+      '[OK] (c1) orders: 0 checked (withRefunds 0)',
+      '[NOT_PRESENT] (c2) channel refunds: 0 checked',
+      '    note: acquiring.channel_refunds not present',
+      '[BREACH] (c3) clearings: 1 checked (withRefunds 1), 1 breach(es)',
+      '    BREACH clr_x: refunds 2 exceed the 1 paid',
+      '1 check(s) breached',
+    ]);
+  });
+});
