@@ -1,4 +1,6 @@
 export * from './consumer/dead-letter';
+export * from './consumer/failure-classifier';
+export { TransientError } from './consumer/message-errors';
 export * from './consumer/paylab-kafka.server';
 export * from './consumer/retry-policy';
 export * from './inbox/inbox';
@@ -21,5 +23,6 @@ export const MESSAGING_MIGRATIONS = [MessagingTables1732406400000];
 export * from './kafka/topic-tools';
 export * from './request-reply/answer-request';
 export * from './request-reply/request-client';
+export * from './request-reply/request-deadline';
 export * from './request-reply/request-reply.module';
 export * from './outbox/event-headers';
