@@ -51,17 +51,18 @@ export async function startFaultProxy(target: { host: string; port: number }): P
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('proxy has no TCP port');
   const port = address.port;
+  const cutAll = () => {
+    cut = true;
+    for (const [client, upstream] of pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    pairs.clear();
+  };
   return {
     port,
     address: `127.0.0.1:${port}`,
-    cut() {
-      cut = true;
-      for (const [client, upstream] of pairs) {
-        client.destroy();
-        upstream.destroy();
-      }
-      pairs.clear();
-    },
+    cut: cutAll,
     restore() {
       cut = false;
     },
@@ -72,7 +73,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       return pairs.size;
     },
     async close() {
-      this.cut();
+      cutAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
