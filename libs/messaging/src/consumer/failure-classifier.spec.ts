@@ -172,3 +172,17 @@ describe('classifyFailure', () => {
     expect(classifyFailure(error).kind).toBe('unknown');
   });
 });
+
+describe('classifyFailure owner hints', () => {
+  it('names the database for a bare network error inside a TypeORM QueryFailedError', () => {
+    const error = Object.assign(new Error('read ECONNRESET'), {
+      name: 'QueryFailedError',
+      driverError: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    });
+    expect(classifyFailure(error)).toEqual({
+      kind: 'transient',
+      dependency: 'database',
+      reason: 'database unreachable (ECONNRESET)',
+    });
+  });
+});

@@ -77,7 +77,7 @@ export function classifyFailure(error: unknown): FailureClassification {
       reason: `refused by a business rule: ${error.code}: ${error.message}`,
     };
   }
-  const transient = findTransient(error, 0);
+  const transient = findTransient(error, 0, undefined);
   if (transient) return { kind: 'transient', ...transient };
   return { kind: 'unknown', reason: messageOf(error) };
 }
@@ -85,6 +85,8 @@ export function classifyFailure(error: unknown): FailureClassification {
 function findTransient(
   error: unknown,
   depth: number,
+  /** Set when an outer error says whose failure this is (a TypeORM QueryFailedError: the database). */
+  owner: string | undefined,
 ): { dependency: string; reason: string } | undefined {
   if (depth > 5 || error === null || typeof error !== 'object') return undefined;
   const e = error as ErrorLike;
@@ -106,7 +108,7 @@ function findTransient(
     if (e.retriable === true) return { dependency: 'kafka', reason: `kafka: ${message} (${name})` };
   }
   if (code && NETWORK_ERRNOS.has(code)) {
-    const dependency = dependencyFromText(`${name} ${message}`);
+    const dependency = owner ?? dependencyFromText(`${name} ${message}`);
     return { dependency, reason: `${dependency} unreachable (${code})` };
   }
   if (name === 'MaxRetriesPerRequestError' || REDIS_MESSAGES.some((p) => p.test(message))) {
@@ -121,13 +123,14 @@ function findTransient(
   ) {
     return { dependency: 'a request/reply responder', reason: message };
   }
+  const innerOwner = name === 'QueryFailedError' ? 'database' : owner;
   for (const inner of [e.driverError, e.cause, e.originalError]) {
-    const found = findTransient(inner, depth + 1);
+    const found = findTransient(inner, depth + 1, innerOwner);
     if (found) return found;
   }
   if (Array.isArray(e.errors)) {
     for (const inner of e.errors) {
-      const found = findTransient(inner, depth + 1);
+      const found = findTransient(inner, depth + 1, innerOwner);
       if (found) return found;
     }
   }
