@@ -8,11 +8,14 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { CustomStrategy } from '@nestjs/microservices';
 import { HealthRegistry, MetricsRegistry, ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import type { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { PaylabKafkaServer, type KafkaConsumerOptions } from './consumer/paylab-kafka.server';
+import { DeadLetterAdmin } from './dead-letters/dead-letter-admin';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { Inbox } from './inbox/inbox';
 import { createKafka } from './kafka/kafka-factory';
 import { Outbox } from './outbox/outbox';
@@ -75,8 +78,9 @@ class MessagingLifecycle
 }
 
 /**
- * Outbox (publish inside a transaction), relay (outbox → Kafka) and inbox (idempotent
- * consumption) for one service. Consumers are attached separately with kafkaConsumer().
+ * Outbox (publish inside a transaction), relay (outbox → Kafka), inbox (idempotent
+ * consumption) and the dead-letter admin endpoint for one service. Consumers are attached
+ * separately with kafkaConsumer().
  */
 @Module({})
 export class MessagingModule {
@@ -84,6 +88,8 @@ export class MessagingModule {
     return {
       module: MessagingModule,
       global: true,
+      imports: [DiscoveryModule],
+      controllers: [DeadLettersController],
       providers: [
         { provide: MESSAGING_OPTIONS, useValue: options },
         {
@@ -121,6 +127,24 @@ export class MessagingModule {
               },
               logger.child({ component: 'outbox-relay' }),
               metrics.registry,
+            ),
+        },
+        {
+          provide: DeadLetterAdmin,
+          inject: [KAFKA, DataSource, DiscoveryService, MetadataScanner, ROOT_LOGGER],
+          useFactory: (
+            kafka: Kafka,
+            dataSource: DataSource,
+            discovery: DiscoveryService,
+            scanner: MetadataScanner,
+            logger: PaylabLogger,
+          ) =>
+            new DeadLetterAdmin(
+              kafka,
+              dataSource,
+              discovery,
+              scanner,
+              logger.child({ component: 'dead-letters' }),
             ),
         },
         MessagingLifecycle,

@@ -41,7 +41,14 @@ export interface PaymentSystem {
  */
 export async function startPaymentSystem(
   label: string,
-  overrides: Partial<Record<ServiceName, Record<string, string>>> = {},
+  // A function override sees the run's fresh database URL (e.g. to route one service's
+  // connection through a fault proxy).
+  overrides: Partial<
+    Record<
+      ServiceName,
+      Record<string, string> | ((run: { databaseUrl: string }) => Record<string, string>)
+    >
+  > = {},
 ): Promise<PaymentSystem> {
   const infra = {
     adminUrl: process.env[ENV_VARIABLES.databaseUrl]!,
@@ -95,6 +102,7 @@ export async function startPaymentSystem(
   };
   try {
     for (const name of SERVICE_NAMES) {
+      const override = overrides[name];
       const env = localEnvOf(name, {
         HTTP_PORT: String(ports[name]),
         DATABASE_URL: databaseUrl,
@@ -103,7 +111,7 @@ export async function startPaymentSystem(
         LOG_LEVEL: 'info',
         OUTBOX_POLL_INTERVAL_MS: '50',
         ...specific[name],
-        ...overrides[name],
+        ...(typeof override === 'function' ? override({ databaseUrl }) : override),
       });
       const service = startServiceProcess(name, { env, stateDir });
       running.push(service);

@@ -18,7 +18,9 @@ import {
   MessagingModule,
   Outbox,
   PermanentMessageError,
+  type BackoffOptions,
 } from '@paylab/messaging';
+import { DomainError } from '@paylab/errors';
 import {
   baseEnv,
   databaseEnv,
@@ -123,6 +125,8 @@ export interface ConsumerObservations {
   transientFailures: Map<string, number>;
   /** Payment ids whose handler throws PermanentMessageError. */
   permanentFailures: Set<string>;
+  /** Payment ids a business rule refuses (the handler throws a DomainError). */
+  refusedPayments: Set<string>;
   attempts: Map<string, number>;
 }
 
@@ -147,6 +151,9 @@ class LedgerConsumer {
          ON CONFLICT (payment_id) DO UPDATE SET applied_count = applied_payments.applied_count + 1`,
         [paymentId],
       );
+      if (this.observations.refusedPayments.has(paymentId)) {
+        throw new DomainError('LEDGER.PAYMENT_REFUSED', `payment ${paymentId} is refused`);
+      }
       if (this.observations.permanentFailures.has(paymentId)) {
         throw new PermanentMessageError(`payment ${paymentId} can never be applied`);
       }
@@ -226,7 +233,7 @@ export async function startPaymentsService(
 }
 
 export async function startLedgerService(
-  options: HarnessEnv & { consumerGroup: string },
+  options: HarnessEnv & { consumerGroup: string; transientBackoff?: BackoffOptions },
   observations: ConsumerObservations,
 ): Promise<RunningService<HarnessConfig>> {
   return startService(
@@ -243,6 +250,7 @@ export async function startLedgerService(
           concurrency: 3,
           sessionTimeoutMs: 10_000,
           retry: { maxAttempts: 4, baseMs: 50, maxMs: 400 },
+          transientBackoff: options.transientBackoff,
         }),
     },
     await envFor(options),
@@ -254,6 +262,7 @@ export function newObservations(): ConsumerObservations {
     deliveries: [],
     transientFailures: new Map(),
     permanentFailures: new Set(),
+    refusedPayments: new Set(),
     attempts: new Map(),
   };
 }

@@ -1,13 +1,21 @@
 import { decodeEvent, type EventEnvelope } from '@paylab/contracts';
 import { Correlation, type DependencyCheck, type PaylabLogger } from '@paylab/platform';
-import { KafkaContext, ServerKafka, type ReadPacket } from '@nestjs/microservices';
+import { KafkaContext, KafkaHeaders, ServerKafka, type ReadPacket } from '@nestjs/microservices';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { kafkaClientConfig, PINNED_PARTITIONER } from '../kafka/kafka-factory';
 import { provisionTopics } from '../kafka/topic-provisioner';
+import { checkRequestDeadline } from '../request-reply/request-deadline';
 import { buildDeadLetter } from './dead-letter';
-import { decideAfterFailure, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+import { classifyFailure, messageOf } from './failure-classifier';
+import {
+  decideAfterFailure,
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_TRANSIENT_BACKOFF,
+  type BackoffOptions,
+  type RetryPolicy,
+} from './retry-policy';
 
 export interface KafkaConsumerOptions {
   serviceName: string;
@@ -15,7 +23,10 @@ export interface KafkaConsumerOptions {
   logger: PaylabLogger;
   /** Partitions processed in parallel; order within a partition is always kept. */
   concurrency: number;
+  /** Retries of a failure of unknown kind before it is dead-lettered. */
   retry?: RetryPolicy;
+  /** Backoff while a dependency is unavailable (transient failures are retried without limit). */
+  transientBackoff?: BackoffOptions;
   /** Shorter in tests so a restarted consumer rejoins quickly. */
   sessionTimeoutMs?: number;
   /**
@@ -30,8 +41,12 @@ export interface KafkaConsumerOptions {
  * Nest's Kafka transport with PayLab's delivery rules around every @EventPattern handler:
  * - the message is decoded and validated against the contracts catalogue; one that can never
  *   be valid goes to `<topic>.dlt` with its reason and is committed, never blocking its partition;
- * - a handler failure is retried in place with exponential backoff, heartbeating meanwhile,
- *   and dead-lettered only after the retry policy is exhausted;
+ * - a handler failure is classified (classifyFailure): a transient one (database, Redis or Kafka
+ *   unreachable, a lock or serialization conflict) is retried without limit with capped backoff
+ *   while its partition is paused, heartbeating so the consumer keeps its group membership, and
+ *   readiness reports the blocked partition; a permanent one (invalid, refused by a business
+ *   rule) is dead-lettered at once; an unknown one after the retry policy is exhausted;
+ * - a request (request/reply) past its deadline is dropped unanswered: its asker gave up;
  * - the handler receives the validated EventEnvelope and runs in its correlation scope.
  * Handlers make themselves idempotent with Inbox.consumeOnce.
  */
@@ -41,6 +56,10 @@ export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
   private groupJoined = false;
 
   private readonly retry: RetryPolicy;
+  private readonly transientBackoff: BackoffOptions;
+  /** Partitions waiting for a dependency, keyed `topic/partition`: what readiness reports. */
+  private readonly blocked = new Map<string, BlockedPartition>();
+  private closing = false;
   private readonly log: PaylabLogger;
   private readonly consumerGroup: string;
 
@@ -67,6 +86,7 @@ export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
       postfixId: '',
     });
     this.retry = settings.retry ?? DEFAULT_RETRY_POLICY;
+    this.transientBackoff = settings.transientBackoff ?? DEFAULT_TRANSIENT_BACKOFF;
     this.log = settings.logger.child({ component: 'kafka-consumer' });
     this.consumerGroup = settings.serviceName;
   }
@@ -79,6 +99,29 @@ export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
 
   async check(): Promise<void> {
     if (!this.groupJoined) throw new Error(`consumer group ${this.consumerGroup} not joined (yet)`);
+    if (this.blocked.size > 0) {
+      throw new Error(
+        [...this.blocked.values()]
+          .map(
+            (b) =>
+              `blocked on ${b.topic} partition ${b.partition} since ${b.since.toISOString()} ` +
+              `(${b.attempts} attempts): ${b.reason}`,
+          )
+          .join('; '),
+      );
+    }
+  }
+
+  /** The partitions currently waiting for a dependency (for tests and diagnostics). */
+  blockedPartitions(): BlockedPartition[] {
+    return [...this.blocked.values()].map((b) => ({ ...b }));
+  }
+
+  override async close(): Promise<void> {
+    // A handler waiting for a dependency gives up its message (uncommitted, so it is redelivered
+    // to whoever owns the partition next) instead of holding the shutdown forever.
+    this.closing = true;
+    await super.close();
   }
 
   protected override registerConsumerEventListeners(): void {
@@ -96,6 +139,20 @@ export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
   }
 
   override handleMessage(payload: EachMessagePayload): Promise<unknown> {
+    const verdict = checkRequestDeadline(decodeHeaders(payload.message.headers));
+    if (verdict.expired && isRequest(payload.message)) {
+      this.log.warn(
+        {
+          topic: payload.topic,
+          partition: payload.partition,
+          offset: payload.message.offset,
+          deadline: verdict.deadline,
+          lateByMs: verdict.lateByMs,
+        },
+        'request dropped unanswered: its deadline passed before it could be worked on',
+      );
+      return Promise.resolve();
+    }
     return this.rawMessage.run(payload.message, () => super.handleMessage(payload as never));
   }
 
@@ -137,37 +194,82 @@ export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
       return;
     }
     const envelope: EventEnvelope = decoded.envelope;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await Correlation.run(
-          { correlationId: envelope.correlationId, causationId: envelope.id },
-          async () => {
-            const result: unknown = await handler(envelope, context);
-            if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-          },
-        );
-        return;
-      } catch (error) {
-        const decision = decideAfterFailure(error, attempt, this.retry);
-        if (decision.action === 'dead-letter') {
-          await this.deadLetter(failed, decision.reason, attempt);
+    const where = { topic: failed.topic, partition: failed.partition };
+    const blockKey = `${where.topic}/${where.partition}`;
+    // Attempts are counted per kind: waiting for a database does not use up the few retries an
+    // error of unknown kind gets.
+    const attempts = { transient: 0, other: 0 };
+    try {
+      for (;;) {
+        try {
+          await Correlation.run(
+            { correlationId: envelope.correlationId, causationId: envelope.id },
+            async () => {
+              const result: unknown = await handler(envelope, context);
+              if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+            },
+          );
           return;
-        }
-        this.log.warn(
-          {
-            topic: failed.topic,
-            partition: failed.partition,
+        } catch (error) {
+          const kind = classifyFailure(error).kind === 'transient' ? 'transient' : 'other';
+          attempts[kind] += 1;
+          const decision = decideAfterFailure(
+            error,
+            attempts[kind],
+            this.retry,
+            this.transientBackoff,
+          );
+          if (decision.action === 'dead-letter') {
+            await this.deadLetter(failed, decision.reason, attempts.transient + attempts.other);
+            return;
+          }
+          const logged = {
+            ...where,
             offset: failed.offset,
             messageId: envelope.id,
-            attempt,
+            eventType: envelope.type,
+            attempt: attempts[kind],
             delayMs: decision.delayMs,
-            err: describe(error),
-          },
-          'handler failed; retrying',
-        );
-        await this.waitWithHeartbeat(decision.delayMs, context);
+            err: messageOf(error),
+          };
+          if (decision.action === 'wait-for-dependency') {
+            this.markBlocked(blockKey, where, decision.reason, context);
+            this.log.warn(
+              { ...logged, dependency: decision.dependency, reason: decision.reason },
+              'dependency unavailable; partition paused, retrying until it is back',
+            );
+          } else {
+            this.log.warn(logged, 'handler failed; retrying');
+          }
+          await this.waitWithHeartbeat(decision.delayMs, context);
+        }
+      }
+    } finally {
+      if (this.blocked.delete(blockKey)) {
+        context.getConsumer().resume([{ topic: where.topic, partitions: [where.partition] }]);
+        this.log.info({ ...where, offset: failed.offset }, 'dependency back; partition resumed');
       }
     }
+  }
+
+  /**
+   * Pauses the partition while its message waits for a dependency: kafkajs fetches nothing more
+   * for it, and it stays assigned to this member because heartbeats keep going meanwhile.
+   */
+  private markBlocked(
+    key: string,
+    where: { topic: string; partition: number },
+    reason: string,
+    context: KafkaContext,
+  ): void {
+    const current = this.blocked.get(key);
+    if (current) {
+      current.attempts += 1;
+      current.reason = reason;
+      return;
+    }
+    this.blocked.set(key, { ...where, since: new Date(), attempts: 1, reason });
+    context.getConsumer().pause([{ topic: where.topic, partitions: [where.partition] }]);
   }
 
   private async deadLetter(
@@ -198,6 +300,7 @@ export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
   private async waitWithHeartbeat(ms: number, context: KafkaContext): Promise<void> {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
+      if (this.closing) throw new Error('consumer closing; the message stays uncommitted');
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, deadline - Date.now())));
       await context.getHeartbeat()();
     }
@@ -213,6 +316,19 @@ function decodeHeaders(headers: KafkaMessage['headers']): Record<string, string 
   return result;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** A Nest request carries a correlation id and a reply topic; an event does not. */
+function isRequest(message: KafkaMessage): boolean {
+  const headers = message.headers ?? {};
+  return (
+    headers[KafkaHeaders.CORRELATION_ID] !== undefined &&
+    headers[KafkaHeaders.REPLY_TOPIC] !== undefined
+  );
+}
+
+export interface BlockedPartition {
+  topic: string;
+  partition: number;
+  since: Date;
+  attempts: number;
+  reason: string;
 }

@@ -1,3 +1,4 @@
+import { DomainError } from '@paylab/errors';
 import {
   backoffDelayMs,
   decideAfterFailure,
@@ -161,5 +162,35 @@ describe('decideAfterFailure', () => {
     expect(() => decideAfterFailure(new Error('x'), 0, policy)).toThrow(
       'attempt must be a positive integer',
     );
+  });
+});
+
+describe('decideAfterFailure with transient failures', () => {
+  const connectionLost = Object.assign(new Error('Connection terminated unexpectedly'), {});
+  const transient = { baseMs: 200, maxMs: 10_000 };
+
+  it('waits for the dependency without limit, far beyond maxAttempts', () => {
+    for (const attempt of [1, 5, 6, 50, 10_000]) {
+      const decision = decideAfterFailure(connectionLost, attempt, policy, transient);
+      expect(decision).toMatchObject({ action: 'wait-for-dependency', dependency: 'database' });
+    }
+  });
+
+  it('backs off exponentially from 200 ms and caps at 10 s by default', () => {
+    const delays = [1, 2, 3, 6, 7, 100].map((attempt) => {
+      const decision = decideAfterFailure(connectionLost, attempt, policy);
+      return decision.action === 'wait-for-dependency' ? decision.delayMs : undefined;
+    });
+    expect(delays).toEqual([200, 400, 800, 6_400, 10_000, 10_000]);
+  });
+
+  it('dead-letters a DomainError on the first attempt', () => {
+    class RefundError extends DomainError<'REFUND.EXCEEDS_PAID_AMOUNT'> {}
+    expect(
+      decideAfterFailure(new RefundError('REFUND.EXCEEDS_PAID_AMOUNT', 'too much'), 1, policy),
+    ).toEqual({
+      action: 'dead-letter',
+      reason: 'refused by a business rule: REFUND.EXCEEDS_PAID_AMOUNT: too much',
+    });
   });
 });

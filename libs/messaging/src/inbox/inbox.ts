@@ -1,4 +1,6 @@
 import type { EnvelopeOf, EventContract, EventEnvelope } from '@paylab/contracts';
+import { classifyFailure, messageOf } from '../consumer/failure-classifier';
+import { TransientError } from '../consumer/message-errors';
 import { PermanentMessageError } from '../consumer/retry-policy';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InboxMessageEntity } from './inbox-message.entity';
@@ -18,19 +20,29 @@ export class Inbox {
     envelope: EnvelopeOf<C> | EventEnvelope,
     apply: (manager: EntityManager) => Promise<void>,
   ): Promise<ConsumeOutcome> {
-    return this.dataSource.transaction(async (manager) => {
-      const table = manager.getRepository(InboxMessageEntity).metadata.tablePath;
-      // A concurrent redelivery blocks on the primary key until this transaction ends, then
-      // sees the conflict: exactly one of them applies the message.
-      const inserted = (await manager.query(
-        `INSERT INTO ${table} (message_id, consumer, topic, event_type) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING RETURNING message_id`,
-        [envelope.id, consumer, envelope.topic, envelope.type],
-      )) as unknown[];
-      if (inserted.length === 0) return 'duplicate';
-      await apply(manager);
-      return 'processed';
-    });
+    let handlerError: unknown = undefined;
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const table = manager.getRepository(InboxMessageEntity).metadata.tablePath;
+        // A concurrent redelivery blocks on the primary key until this transaction ends, then
+        // sees the conflict: exactly one of them applies the message.
+        const inserted = (await manager.query(
+          `INSERT INTO ${table} (message_id, consumer, topic, event_type) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING RETURNING message_id`,
+          [envelope.id, consumer, envelope.topic, envelope.type],
+        )) as unknown[];
+        if (inserted.length === 0) return 'duplicate' as const;
+        try {
+          await apply(manager);
+        } catch (error) {
+          handlerError = error;
+          throw error;
+        }
+        return 'processed' as const;
+      });
+    } catch (error) {
+      throw error === handlerError ? error : asDatabaseFailure(error);
+    }
   }
 
   /**
@@ -54,4 +66,16 @@ export class Inbox {
       apply(manager, envelope as EnvelopeOf<C>),
     );
   }
+}
+
+/**
+ * A network failure while connecting, beginning or committing the inbox transaction is the
+ * database's, though a bare "read ECONNRESET" does not say so: name it for readiness and logs.
+ */
+function asDatabaseFailure(error: unknown): unknown {
+  const failure = classifyFailure(error);
+  if (failure.kind !== 'transient' || failure.dependency === 'database') return error;
+  return new TransientError('database', messageOf(error), {
+    cause: error,
+  });
 }

@@ -12,6 +12,7 @@ import type { Kafka } from 'kafkajs';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { createKafka, kafkaClientConfig, PINNED_PARTITIONER } from '../kafka/kafka-factory';
 import { provisionTopics } from '../kafka/topic-provisioner';
+import { REQUEST_DEADLINE_HEADER } from './request-deadline';
 
 /** A request that failed: the responder's coded error, a timeout, or no connection. */
 export class RequestFailedError extends Error {
@@ -127,8 +128,16 @@ export class KafkaRequestClient {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     let raw: unknown;
     try {
+      // The deadline travels with the request, so a responder that only gets to it after the
+      // asker gave up drops it instead of doing the work (see checkRequestDeadline).
+      const deadline = new Date(Date.now() + timeoutMs).toISOString();
       raw = await firstValueFrom(
-        this.client.send(contract.topic, request).pipe(timeout(timeoutMs)),
+        this.client
+          .send(contract.topic, {
+            value: request,
+            headers: { [REQUEST_DEADLINE_HEADER]: deadline },
+          })
+          .pipe(timeout(timeoutMs)),
       );
     } catch (error) {
       if (error instanceof TimeoutError) {

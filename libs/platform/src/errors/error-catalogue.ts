@@ -42,6 +42,10 @@ const EXACT: Record<string, ErrorType> = {
   'SETTLEMENT.AMOUNT_MISMATCH': 'conflict_error',
   'SETTLEMENT.CONFLICTING_TRADE_NO': 'conflict_error',
   'RECON.STATEMENT_UNAVAILABLE': 'service_unavailable_error',
+  // Dead-letter admin: an operator named a topic or record this service does not have.
+  'DEAD_LETTER.TOPIC_NOT_FOUND': 'not_found_error',
+  'DEAD_LETTER.RECORD_NOT_FOUND': 'not_found_error',
+  'DEAD_LETTER.NOT_REPLAYABLE': 'unprocessable_error',
 };
 
 const BY_PREFIX: Array<[prefix: string, type: ErrorType]> = [
