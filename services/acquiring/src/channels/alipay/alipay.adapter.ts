@@ -19,7 +19,7 @@ import {
   parseNotification,
   parseNotificationBody,
   snapshotOfQuery,
-  timeoutExpressOf,
+  timeExpireOf,
 } from './domain/alipay-protocol';
 
 export interface AlipayAdapterSettings {
@@ -83,7 +83,7 @@ export class AlipayAdapter implements ChannelAdapter {
         outTradeNo: request.outTradeNo,
         totalAmount: request.amount.toDecimalString(),
         subject: request.subject,
-        timeoutExpress: timeoutExpressOf(request.expiresAt, new Date()),
+        timeExpire: timeExpireOf(request.expiresAt),
       },
     });
     if (result.code !== '10000') throw gatewayFailure(method, result);

@@ -144,7 +144,52 @@ export function decideSettlement(
   };
 }
 
-/** Whether an unpaid transaction is past its deadline and must be closed at the channel. */
+/**
+ * The channel's own deadline for a transaction: the charge's expiresAt in whole seconds, rounded
+ * down, because that is what `time_expire` carries to the channel (Alipay "yyyy-MM-dd HH:mm:ss",
+ * WeChat Pay RFC 3339 without fractions). Channel and platform then agree on the second.
+ */
+export function channelDeadlineOf(expiresAt: Date): Date {
+  return new Date(Math.floor(expiresAt.getTime() / 1000) * 1000);
+}
+
+/** Whether an unpaid transaction is past the channel's deadline and must be closed there. */
 export function isExpired(expiresAt: Date, now: Date): boolean {
-  return now.getTime() >= expiresAt.getTime();
+  return now.getTime() >= channelDeadlineOf(expiresAt).getTime();
+}
+
+/**
+ * What an active query's answer leads to for a PENDING transaction:
+ * - paid → `settle` (whatever the time: the channel holds the money);
+ * - unpaid (or read as closed) before the channel's deadline → `wait`, keep querying: the payer
+ *   may still pay, and a trade is never treated as closed before its expiry;
+ * - unpaid or closed after the deadline → `close-at-channel`: close it there (harmless if the
+ *   channel closed it itself), and only then record CLOSED (reason EXPIRED).
+ */
+export type QueryAction = 'settle' | 'wait' | 'close-at-channel';
+
+export function decideQueryAction(
+  channelStatus: 'PENDING' | 'SUCCEEDED' | 'CLOSED',
+  expiresAt: Date,
+  now: Date,
+): QueryAction {
+  if (channelStatus === 'SUCCEEDED') return 'settle';
+  return isExpired(expiresAt, now) ? 'close-at-channel' : 'wait';
+}
+
+/**
+ * A requested close (关单, CloseCharge) of a transaction: a PENDING one is closed at the channel,
+ * a CLOSED one is already closed (a repeat answers the same), and a SUCCEEDED one is refused with
+ * CHANNEL.TRADE_ALREADY_PAID: the payment is on its way and the order must not be closed.
+ */
+export function decideCloseRequest(
+  status: TransactionStatus,
+): 'close-at-channel' | 'already-closed' {
+  if (status === 'SUCCEEDED') {
+    throw new DomainError(
+      'CHANNEL.TRADE_ALREADY_PAID',
+      'The payer has already paid this charge at the channel; it cannot be closed.',
+    );
+  }
+  return status === 'CLOSED' ? 'already-closed' : 'close-at-channel';
 }
