@@ -4,6 +4,7 @@ import { FaultEntity } from './faults/fault.entity';
 import { CreateSandboxTrades1732406500000 } from './migrations/1732406500000-create-sandbox-trades';
 import { AlipayGateway1732407100000 } from './migrations/1732407100000-alipay-gateway';
 import { WechatPay1732407300000 } from './migrations/1732407300000-wechat-pay';
+import { TradeExpiry1732408000000 } from './migrations/1732408000000-trade-expiry';
 
 /** The entities and migrations of the channel_sandbox schema (it publishes no events). */
 export const CHANNEL_SANDBOX_ENTITIES: Function[] = [TradeEntity, NotificationEntity, FaultEntity];
@@ -11,4 +12,5 @@ export const CHANNEL_SANDBOX_MIGRATIONS: Function[] = [
   CreateSandboxTrades1732406500000,
   AlipayGateway1732407100000,
   WechatPay1732407300000,
+  TradeExpiry1732408000000,
 ];
