@@ -57,6 +57,7 @@ describe('channel transaction rules', () => {
 
   it('replays the same charge and refuses different money, merchant or channel', () => {
     const existing = {
+      status: 'PENDING',
       merchantId: terms.merchantId,
       channel: 'ALIPAY',
       amountMinor: 1234,
@@ -73,6 +74,11 @@ describe('channel transaction rules', () => {
     );
     expect(codeOf(() => checkChargeReplay({ ...existing, channel: 'WECHAT_PAY' }, terms))).toBe(
       'CHARGE.CONFLICTING_REQUEST channel',
+    );
+    // A paid one is replayed (checkout then sees the order's own state); a closed one never.
+    expect(codeOf(() => checkChargeReplay({ ...existing, status: 'SUCCEEDED' }, terms))).toBe('OK');
+    expect(codeOf(() => checkChargeReplay({ ...existing, status: 'CLOSED' }, terms))).toMatch(
+      /^CHARGE.CLOSED/,
     );
   });
 

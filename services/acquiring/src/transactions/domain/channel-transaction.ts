@@ -60,6 +60,7 @@ export function checkChargeTerms(terms: ChargeTerms, now: Date): void {
 }
 
 export interface ExistingCharge {
+  status: string;
   merchantId: string;
   channel: string;
   amountMinor: number;
@@ -67,8 +68,9 @@ export interface ExistingCharge {
 }
 
 /**
- * The same payment charged again: a retry gets the same transaction; different money, merchant
- * or channel for the same payment is a conflict, never a second transaction.
+ * The same payment charged again: a retry gets the same transaction, unless it was closed
+ * (CHARGE.CLOSED); different money, merchant or channel for the same payment is a conflict,
+ * never a second transaction.
  */
 export function checkChargeReplay(existing: ExistingCharge, terms: ChargeTerms): void {
   const differs: string[] = [];
@@ -79,6 +81,13 @@ export function checkChargeReplay(existing: ExistingCharge, terms: ChargeTerms):
     existing.currency !== terms.amount.currency
   ) {
     differs.push('amount');
+  }
+  if (differs.length === 0 && existing.status === 'CLOSED') {
+    // Its QR is closed at the channel: handing it out again would show the payer a dead code.
+    throw new DomainError(
+      'CHARGE.CLOSED',
+      `The charge of payment ${terms.paymentId} was closed at the channel; it can no longer be paid.`,
+    );
   }
   if (differs.length > 0) {
     throw new DomainError(
