@@ -45,7 +45,7 @@ describe('channel transaction rules', () => {
     );
     expect(
       codeOf(() =>
-        checkChargeTerms({ ...terms, expiresAt: new Date('2026-01-14T00:00:59Z') }, now),
+        checkChargeTerms({ ...terms, expiresAt: new Date('2026-01-14T00:00:09Z') }, now),
       ),
     ).toBe('CHARGE.EXPIRES_TOO_SOON expiresAt');
     expect(

@@ -9,10 +9,14 @@ import { DomainError } from '../../shared/domain-error';
 export type TransactionStatus = 'PENDING' | 'SUCCEEDED' | 'CLOSED';
 export type ConfirmedBy = 'CALLBACK' | 'ACTIVE_QUERY';
 
-/** The longest a QR may stay payable (Alipay's timeout_express allows up to 15 days). */
+/** The longest a QR may stay payable (Alipay's and WeChat Pay's time_expire allow 15 days). */
 export const MAX_CHARGE_LIFETIME_MS = 15 * 24 * 60 * 60 * 1000;
-/** A QR that expires within this is useless to a payer; refuse it rather than create it. */
-export const MIN_CHARGE_LIFETIME_MS = 60 * 1000;
+/**
+ * A QR that expires within this is useless to a payer; refuse it rather than create it. Ten
+ * seconds, not a minute: the deadline travels as absolute time_expire (no 1-minute floor as
+ * timeout_express had), and a payer who opens checkout 50 s into a 60 s order may still pay.
+ */
+export const MIN_CHARGE_LIFETIME_MS = 10 * 1000;
 
 export interface ChargeTerms {
   paymentId: string;
@@ -46,7 +50,7 @@ export function checkChargeTerms(terms: ChargeTerms, now: Date): void {
   if (lifetime < MIN_CHARGE_LIFETIME_MS) {
     throw new DomainError(
       'CHARGE.EXPIRES_TOO_SOON',
-      'expiresAt must be at least one minute in the future.',
+      'expiresAt must be at least ten seconds in the future.',
       'expiresAt',
     );
   }
