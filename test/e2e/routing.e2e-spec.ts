@@ -320,7 +320,7 @@ describe('routing (支付路由) as its own process: route decisions with a trac
         [WECHAT.id, 'KEPT', 1, ['ELIGIBLE', 'DEFAULT_PRIORITY', 'CHOSEN']],
         [ALIPAY.id, 'DROPPED', null, ['METHOD_UNSUPPORTED']],
         [UNIONPAY.id, 'DROPPED', null, ['ACCOUNT_DISABLED', 'METHOD_UNSUPPORTED']],
-        [ALIPAY_LARGE.id, 'DROPPED', null, ['METHOD_UNSUPPORTED']],
+        [ALIPAY_LARGE.id, 'DROPPED', null, ['METHOD_UNSUPPORTED', 'AMOUNT_BELOW_MIN']],
       ]);
       for (const entry of decision.trace) {
         for (const reason of entry.reasons) expect(reason.message).toMatch(/\S/);
@@ -368,7 +368,7 @@ describe('routing (支付路由) as its own process: route decisions with a trac
         amount: { amountMinor: 3_000_000, currency: 'CNY' },
       });
       expect(codesOf(decision.trace)).toEqual([
-        [ALIPAY.id, 'DROPPED', null, ['METHOD_UNSUPPORTED']],
+        [ALIPAY.id, 'DROPPED', null, ['METHOD_UNSUPPORTED', 'AMOUNT_ABOVE_MAX']],
         [WECHAT.id, 'DROPPED', null, ['AMOUNT_ABOVE_MAX']],
         [UNIONPAY.id, 'DROPPED', null, ['ACCOUNT_DISABLED', 'METHOD_UNSUPPORTED']],
         [ALIPAY_LARGE.id, 'DROPPED', null, ['METHOD_UNSUPPORTED']],
