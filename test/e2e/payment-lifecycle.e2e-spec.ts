@@ -176,6 +176,19 @@ describe('payment lifecycle: close, expiry, every channel, every account', () =>
     // The sandbox knows each trade by the app that signed its precreate.
     expect((await sandboxTrade(small.id)).merchant_account).toBe(DEMO_ALIPAY_APP_ID);
     expect((await sandboxTrade(large.id)).merchant_account).toBe(DEMO_ALIPAY_APP_B_ID);
+    // Alipay's notification for app B was verified by account B's adapter (app_id) and settled it.
+    const callbacks = await waitFor(
+      'the verified callback of the large payment',
+      () =>
+        driver.query<{ verification: string; outcome: string }>(
+          'SELECT verification, outcome FROM acquiring.raw_callbacks WHERE out_trade_no = $1',
+          [large.id],
+        ),
+      (rows) => rows.length > 0,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect(callbacks[0].verification).toBe('VERIFIED');
+    expect(['SETTLED', 'DUPLICATE']).toContain(callbacks[0].outcome);
     // Statements are per account too.
     const statement = await fetch(
       `${system.urls.acquiring}/v1/statements/ALIPAY/${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)}?channelAccountId=${DEMO_CHANNEL_ACCOUNTS.alipayLarge.id}`,

@@ -114,8 +114,9 @@ export class TransactionsController {
         'businessDate',
       );
     }
+    // No account named: the channel's default account (CHANNEL.UNSUPPORTED for an unknown channel).
     const account = await this.adapters.account(
-      this.adapters.defaultAccountOf(channel).adapter.channel,
+      channel,
       typeof channelAccountId === 'string' && channelAccountId !== '' ? channelAccountId : null,
     );
     const statement = await account.adapter.downloadStatement(businessDate);
