@@ -272,6 +272,8 @@ describe('acquiring ⇄ sandbox Alipay: charge, callback, active query, statemen
       paymentId: body.paymentId,
       merchantId,
       channel: 'ALIPAY',
+      // Charged without a channelAccountId: the channel's default account signed it.
+      channelAccountId: 'cha_01M85DMB00EHTE541GQYE3T4TM',
       channelTradeNo: paid.trade_no,
       amount: { amountMinor: 1234, currency: 'CNY' },
       paidAt: paidAtUtc,
@@ -410,6 +412,19 @@ describe('acquiring ⇄ sandbox Alipay: charge, callback, active query, statemen
     });
     expect(late.status).toBe(409);
     expect(await eventsOf(body.paymentId)).toEqual([]);
+    // Cashier learns of it in the same database transaction as the status change.
+    const closedEvents = await db.query<{ payload: Json }>(
+      `SELECT payload FROM acquiring.outbox_messages
+       WHERE event_type = 'channel_payment.closed' AND message_key = $1`,
+      [body.paymentId],
+    );
+    expect(closedEvents.rows.map((row) => row.payload)).toEqual([
+      expect.objectContaining({
+        transactionId: result.transactionId,
+        reason: 'EXPIRED',
+        channelAccountId: 'cha_01M85DMB00EHTE541GQYE3T4TM',
+      }),
+    ]);
   });
 
   it('serves the channel statement (GBK 业务明细 CSV) with the paid trades', async () => {

@@ -356,6 +356,8 @@ describe('acquiring ⇄ sandbox WeChat Pay v3: charge, notification, active quer
       paymentId: body.paymentId,
       merchantId,
       channel: 'WECHAT_PAY',
+      // Charged without a channelAccountId: the channel's default account signed it.
+      channelAccountId: 'cha_01M85DMB00EHTE541GQYE3T4TN',
       channelTradeNo: paid.transaction_id,
       amount: { amountMinor: 1234, currency: 'CNY' },
       paidAt: paidAtUtc,

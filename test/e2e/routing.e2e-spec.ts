@@ -31,6 +31,7 @@ const DECISION_ID = /^rtd_[0-9A-HJKMNP-TV-Z]{26}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 const HEADER = 'route-decision-id';
 const ALIPAY = DEMO_CHANNEL_ACCOUNTS.alipay;
+const ALIPAY_LARGE = DEMO_CHANNEL_ACCOUNTS.alipayLarge;
 const WECHAT = DEMO_CHANNEL_ACCOUNTS.wechatPay;
 const UNIONPAY = DEMO_CHANNEL_ACCOUNTS.unionPay;
 
@@ -194,7 +195,7 @@ describe('routing (支付路由) as its own process: route decisions with a trac
   // ---------------------------------------------------------------------------------------------
 
   describe('demo data (seedRoutingDemoData, for tools/seed.ts)', () => {
-    it('inserts the demo merchant’s three channel accounts once, and is safe to run again', async () => {
+    it('inserts the demo merchant’s four channel accounts once, and is safe to run again', async () => {
       expect(firstSeed).toBe('created');
       expect(await seed()).toBe('already present');
       const rows = await db!.query('SELECT id FROM routing.channel_accounts ORDER BY id');
@@ -202,6 +203,7 @@ describe('routing (支付路由) as its own process: route decisions with a trac
         ALIPAY.id,
         WECHAT.id,
         UNIONPAY.id,
+        ALIPAY_LARGE.id,
       ]);
     });
   });
@@ -252,6 +254,7 @@ describe('routing (支付路由) as its own process: route decisions with a trac
         [ALIPAY.id, 'ALIPAY', true, '0.55%'],
         [WECHAT.id, 'WECHAT_PAY', true, '0.60%'],
         [UNIONPAY.id, 'UNIONPAY', false, '0.38%'],
+        [ALIPAY_LARGE.id, 'ALIPAY', true, '0.50%'],
       ]);
       expect(data[1]).toEqual({
         id: WECHAT.id,
@@ -321,6 +324,7 @@ describe('routing (支付路由) as its own process: route decisions with a trac
         [WECHAT.id, 'KEPT', 1, ['ELIGIBLE', 'DEFAULT_PRIORITY', 'CHOSEN']],
         [ALIPAY.id, 'DROPPED', null, ['METHOD_UNSUPPORTED']],
         [UNIONPAY.id, 'DROPPED', null, ['ACCOUNT_DISABLED', 'METHOD_UNSUPPORTED']],
+        [ALIPAY_LARGE.id, 'DROPPED', null, ['METHOD_UNSUPPORTED', 'AMOUNT_BELOW_MIN']],
       ]);
       for (const entry of decision.trace) {
         for (const reason of entry.reasons) expect(reason.message).toMatch(/\S/);
@@ -331,13 +335,13 @@ describe('routing (支付路由) as its own process: route decisions with a trac
       expect({ status: read.status, body: read.json }).toEqual({ status: 200, body: decision });
     });
 
-    it('ALIPAY ¥45,000 goes to the Alipay account (its ¥50,000 limit admits it)', async () => {
+    it('ALIPAY ¥45,000 goes to the large-amounts Alipay account (¥5,000.01 … ¥50,000)', async () => {
       const answer = await decide(request('ALIPAY', 4_500_000));
       expect(answer.status).toBe(200);
       const decision = answer.json as Decision;
       expect(decision.chosen).toMatchObject({
-        channelAccountId: ALIPAY.id,
-        estimatedMerchantFee: { amountMinor: 24_750, currency: 'CNY' },
+        channelAccountId: ALIPAY_LARGE.id,
+        estimatedMerchantFee: { amountMinor: 22_500, currency: 'CNY' },
       });
       expect(decision.device).toBeNull();
     });
@@ -368,9 +372,10 @@ describe('routing (支付路由) as its own process: route decisions with a trac
         amount: { amountMinor: 3_000_000, currency: 'CNY' },
       });
       expect(codesOf(decision.trace)).toEqual([
-        [ALIPAY.id, 'DROPPED', null, ['METHOD_UNSUPPORTED']],
+        [ALIPAY.id, 'DROPPED', null, ['METHOD_UNSUPPORTED', 'AMOUNT_ABOVE_MAX']],
         [WECHAT.id, 'DROPPED', null, ['AMOUNT_ABOVE_MAX']],
         [UNIONPAY.id, 'DROPPED', null, ['ACCOUNT_DISABLED', 'METHOD_UNSUPPORTED']],
+        [ALIPAY_LARGE.id, 'DROPPED', null, ['METHOD_UNSUPPORTED']],
       ]);
       expect(decision.trace[1].reasons[0].message).toBe(
         "30000.00 CNY is above the account's per-transaction maximum of 20000.00 CNY.",

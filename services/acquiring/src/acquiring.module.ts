@@ -1,13 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { DatabaseModule } from '@paylab/database';
 import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform';
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
 import { Topics } from '@paylab/contracts';
 import { CallbacksController } from './callbacks/callbacks.controller';
 import { ChannelCallbacks } from './callbacks/channel-callbacks.service';
-import { AlipayAdapter } from './channels/alipay/alipay.adapter';
 import { ChannelAdapters } from './channels/channel-adapters';
-import { WechatPayAdapter } from './channels/wechat-pay/wechat-pay.adapter';
+import { connectChannels } from './channels/connected-channels';
 import { acquiringSchema, type AcquiringConfig } from './config';
 import { ACQUIRING_ENTITIES, ACQUIRING_MIGRATIONS } from './persistence';
 import {
@@ -30,28 +31,6 @@ import { TransactionsController } from './transactions/transactions.controller';
 @Module({})
 export class AcquiringModule {
   static register(config: AcquiringConfig, logger: PaylabLogger): DynamicModule {
-    const publicBaseUrl = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
-    // One adapter per connected channel; which channels exist is configuration.
-    const adapters = new ChannelAdapters([
-      new AlipayAdapter({
-        gatewayUrl: config.ALIPAY_GATEWAY_URL,
-        appId: config.ALIPAY_APP_ID,
-        appPrivateKey: config.ALIPAY_APP_PRIVATE_KEY,
-        platformPublicKey: config.ALIPAY_PLATFORM_PUBLIC_KEY,
-        notifyUrl: `${publicBaseUrl}/callbacks/alipay`,
-      }),
-      new WechatPayAdapter({
-        baseUrl: config.WECHATPAY_BASE_URL,
-        mchid: config.WECHATPAY_MCHID,
-        appid: config.WECHATPAY_APPID,
-        merchantSerial: config.WECHATPAY_MERCHANT_SERIAL,
-        merchantPrivateKey: config.WECHATPAY_MERCHANT_PRIVATE_KEY,
-        platformSerial: config.WECHATPAY_PLATFORM_SERIAL,
-        platformPublicKey: config.WECHATPAY_PLATFORM_PUBLIC_KEY,
-        apiV3Key: config.WECHATPAY_APIV3_KEY,
-        notifyUrl: `${publicBaseUrl}/callbacks/wechat-pay`,
-      }),
-    ]);
     const settings: AcquiringSettings = {
       activeQueryIntervalMs: config.ACTIVE_QUERY_INTERVAL_MS,
       activeQueryAfterMs: config.ACTIVE_QUERY_AFTER_MS,
@@ -95,7 +74,12 @@ export class AcquiringModule {
         RefundRequestsConsumer,
       ],
       providers: [
-        { provide: ChannelAdapters, useValue: adapters },
+        {
+          // One adapter per channel account, chosen per transaction (ChannelAdapters.adapterFor).
+          provide: ChannelAdapters,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => connectChannels(config, dataSource, logger),
+        },
         { provide: ACQUIRING_SETTINGS, useValue: settings },
         ChannelTransactions,
         ChannelCallbacks,

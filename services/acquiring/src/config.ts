@@ -44,6 +44,11 @@ export const acquiringConfigSchema = z.object({
    * URL, the app id, the app's private key (PKCS#1) and Alipay's public key.
    */
   ALIPAY_GATEWAY_URL: httpUrl(),
+  /**
+   * Routing's id (cha_…) of the account these ALIPAY_* credentials belong to: the channel's
+   * default account. Further accounts' credentials live in acquiring.channel_accounts.
+   */
+  ALIPAY_CHANNEL_ACCOUNT_ID: z.string().min(1).max(64).default('cha_01M85DMB00EHTE541GQYE3T4TM'),
   ALIPAY_APP_ID: z.string().regex(/^\d{16}$/, 'must be a 16-digit Alipay app id'),
   ALIPAY_APP_PRIVATE_KEY: rsaKey(),
   ALIPAY_PLATFORM_PUBLIC_KEY: rsaKey(),
@@ -54,6 +59,8 @@ export const acquiringConfigSchema = z.object({
    * and the APIv3 key.
    */
   WECHATPAY_BASE_URL: httpUrl(),
+  /** Routing's id (cha_…) of the account these WECHATPAY_* credentials belong to. */
+  WECHATPAY_CHANNEL_ACCOUNT_ID: z.string().min(1).max(64).default('cha_01M85DMB00EHTE541GQYE3T4TN'),
   WECHATPAY_MCHID: z.string().regex(/^\d{8,10}$/, 'must be a WeChat Pay merchant id (商户号)'),
   WECHATPAY_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'must be a WeChat app id (wx + 16 hex)'),
   WECHATPAY_MERCHANT_SERIAL: certificateSerial(),

@@ -7,7 +7,7 @@ import {
   MessagingModule,
   RequestReplyModule,
 } from '@paylab/messaging';
-import { CreateCharge, DecideRoute, OfferMethods, Topics } from '@paylab/contracts';
+import { CloseCharge, CreateCharge, DecideRoute, OfferMethods, Topics } from '@paylab/contracts';
 import { CheckoutController } from './checkout/checkout.controller';
 import { Checkout } from './checkout/checkout.service';
 import { cashierSchema, type CashierConfig } from './config';
@@ -27,7 +27,11 @@ import {
   OrderExpiryWorker,
   PAYMENT_EXPIRY_SWEEP_INTERVAL_MS,
 } from './payments/order-expiry.worker';
-import { CASHIER_PUBLIC_BASE_URL, PaymentOrders } from './payments/payment-orders.service';
+import {
+  CASHIER_PUBLIC_BASE_URL,
+  PaymentOrders,
+  PROCESSING_CLOSE_GRACE_MS,
+} from './payments/payment-orders.service';
 import { PaymentsController } from './payments/payments.controller';
 import { CASHIER_ENTITIES, CASHIER_MIGRATIONS } from './persistence';
 
@@ -57,11 +61,11 @@ export class CashierModule {
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
           publishes: [Topics.paymentOrders.name],
         }),
-        // The payer waits on these answers at checkout: request/reply with a timeout.
+        // The payer (checkout) or the merchant (close) waits on these answers: request/reply.
         RequestReplyModule.forRoot({
           serviceName: config.KAFKA_CONSUMER_GROUP ?? 'cashier',
           brokers: config.KAFKA_BROKERS,
-          sends: [OfferMethods, DecideRoute, CreateCharge],
+          sends: [OfferMethods, DecideRoute, CreateCharge, CloseCharge],
           timeoutMs: config.CHECKOUT_REQUEST_TIMEOUT_MS,
         }),
       ],
@@ -95,6 +99,7 @@ export class CashierModule {
         MerchantAuthGuard,
         RedisNonceStore,
         { provide: CASHIER_PUBLIC_BASE_URL, useValue: config.PUBLIC_BASE_URL },
+        { provide: PROCESSING_CLOSE_GRACE_MS, useValue: config.PROCESSING_CLOSE_GRACE_MS },
       ],
     };
   }

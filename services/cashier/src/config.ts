@@ -19,6 +19,11 @@ export const cashierConfigSchema = z.object({
   PUBLIC_BASE_URL: httpUrl(),
   /** How often the expiry worker looks for unpaid orders past their deadline (订单超时关单). */
   PAYMENT_EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
+  /**
+   * How long past its deadline a PROCESSING order waits for acquiring's ChannelPaymentClosed
+   * before the expiry sweep asks acquiring to close its charge itself (the safety net).
+   */
+  PROCESSING_CLOSE_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
   /** How often the webhook worker looks for notifications that are due. */
   WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(1_000),
   /** How long one webhook attempt may take before it counts as failed. */

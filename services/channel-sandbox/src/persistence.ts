@@ -6,6 +6,7 @@ import { AlipayGateway1732407100000 } from './migrations/1732407100000-alipay-ga
 import { WechatPay1732407300000 } from './migrations/1732407300000-wechat-pay';
 import { Refunds1732408000000 } from './migrations/1732408000000-refunds';
 import { RefundEntity } from './refunds/refund.entity';
+import { TradeExpiry1732408000100 } from './migrations/1732408000100-trade-expiry';
 
 /** The entities and migrations of the channel_sandbox schema (it publishes no events). */
 export const CHANNEL_SANDBOX_ENTITIES: Function[] = [
@@ -19,4 +20,5 @@ export const CHANNEL_SANDBOX_MIGRATIONS: Function[] = [
   AlipayGateway1732407100000,
   WechatPay1732407300000,
   Refunds1732408000000,
+  TradeExpiry1732408000100,
 ];

@@ -17,8 +17,18 @@ export const DEMO_CHANNEL_ACCOUNTS = {
     channelMerchantNo: '2088000000000001',
     enabled: true,
     minAmountMinor: 1,
-    maxAmountMinor: 5_000_000, // ¥50,000 per transaction
+    maxAmountMinor: 500_000, // ¥5,000 per transaction; larger amounts go to alipayLarge
     merchantFeePpm: 5_500, // 0.55 %
+  },
+  /** The second Alipay app (大额账户, "large amounts"), at a lower negotiated fee. */
+  alipayLarge: {
+    id: 'cha_01M85DMB00EHTE541GQYE3T4TQ',
+    channel: 'ALIPAY',
+    channelMerchantNo: '2088000000000002',
+    enabled: true,
+    minAmountMinor: 500_001,
+    maxAmountMinor: 5_000_000, // ¥50,000 per transaction
+    merchantFeePpm: 5_000, // 0.50 %
   },
   wechatPay: {
     id: 'cha_01M85DMB00EHTE541GQYE3T4TN',

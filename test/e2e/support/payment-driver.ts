@@ -42,7 +42,10 @@ export class PaymentDriver {
     });
   }
 
-  async createOrder(amountMinor: number): Promise<{ payment: PaymentView; createdAt: number }> {
+  async createOrder(
+    amountMinor: number,
+    options: { expiresInSeconds?: number } = {},
+  ): Promise<{ payment: PaymentView; createdAt: number }> {
     const createdAt = Date.now();
     const response = await this.merchant.request({
       method: 'POST',
@@ -53,6 +56,7 @@ export class PaymentDriver {
         amount: { amountMinor, currency: 'CNY' },
         subject: 'Latte (拿铁)',
         ...(this.notifyUrl ? { notifyUrl: this.notifyUrl } : {}),
+        ...(options.expiresInSeconds ? { expiresInSeconds: options.expiresInSeconds } : {}),
       }),
     });
     if (response.status !== 201)
@@ -60,7 +64,7 @@ export class PaymentDriver {
     return { payment: response.json as PaymentView, createdAt };
   }
 
-  /** Opens the checkout page, chooses Alipay, returns the channel's QR payload. */
+  /** Opens the checkout page, chooses a method (Alipay by default), returns the channel's QR payload. */
   async checkout(
     paymentId: string,
     method = 'ALIPAY',
@@ -87,14 +91,50 @@ export class PaymentDriver {
     return JSON.parse(text) as { qrPayload: string; payment: PaymentView };
   }
 
-  /** The payer scans the QR and pays on the sandbox's page. */
+  /**
+   * The payer scans the QR and pays on the sandbox's page, for any channel: the sandbox's Alipay
+   * qr_code and WeChat Pay code_url are both its payer page (/alipay/qr/… or /wechatpay/qr/…),
+   * whose form posts to <page>/pay.
+   */
   async payAtSandbox(qrPayload: string): Promise<void> {
+    const response = await this.tryPayAtSandbox(qrPayload);
+    if (response.status >= 300) throw new Error(`sandbox pay: ${response.status} ${response.text}`);
+  }
+
+  /** The same as payAtSandbox, but returns the sandbox's answer (a closed trade is refused). */
+  async tryPayAtSandbox(qrPayload: string): Promise<{ status: number; text: string }> {
     const response = await fetch(`${qrPayload}/pay`, {
       method: 'POST',
       headers: { accept: 'application/json' },
     });
-    if (response.status >= 300)
-      throw new Error(`sandbox pay: ${response.status} ${await response.text()}`);
+    return { status: response.status, text: await response.text() };
+  }
+
+  /** The sandbox payer page behind a QR, as HTML (shows the order payable, paid or closed). */
+  async payerPage(qrPayload: string): Promise<string> {
+    const response = await fetch(qrPayload);
+    const html = await response.text();
+    if (response.status !== 200) throw new Error(`payer page: ${response.status} ${html}`);
+    return html;
+  }
+
+  /**
+   * The payer scans the aggregated QR (一码付) with a wallet app: follows cashier's redirect to the
+   * checkout page of the wallet's method, which charges and shows the channel's QR.
+   */
+  async scanAggregatedQr(paymentId: string, userAgent: string): Promise<string> {
+    const scan = await fetch(`${this.system.urls.cashier}/qr/${paymentId}`, {
+      redirect: 'manual',
+      headers: { 'user-agent': userAgent },
+    });
+    const location = scan.headers.get('location');
+    if (scan.status !== 302 || !location) throw new Error(`aggregated QR: ${scan.status}`);
+    const page = await fetch(`${this.system.urls.cashier}${location}`, {
+      headers: { 'user-agent': userAgent },
+    });
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`checkout page: ${page.status} ${html}`);
+    return html;
   }
 
   async payment(paymentId: string): Promise<PaymentView> {

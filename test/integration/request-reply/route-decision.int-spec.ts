@@ -97,7 +97,7 @@ describe('route decisions over Kafka request/reply', () => {
     const before = (await routing!.app
       .get(DataSource)
       .query('SELECT count(*)::int AS n FROM routing.route_decisions')) as Array<{ n: number }>;
-    // The demo merchant: Alipay up to ¥50,000, WeChat Pay up to ¥20,000, UnionPay disabled.
+    // The demo merchant: Alipay up to ¥50,000 (two accounts), WeChat Pay up to ¥20,000, UnionPay disabled.
     expect((await offer(10_000)).methods.map((m) => m.method)).toEqual(['ALIPAY', 'WECHAT_PAY']);
     expect((await offer(3_000_000)).methods.map((m) => m.method)).toEqual(['ALIPAY']);
     expect((await offer(100, 'mch_01M85DMB00EHTE541GQYE3T4TZ')).methods).toEqual([]);

@@ -23,6 +23,12 @@ const EXACT: Record<string, ErrorType> = {
   'PAYMENT.ILLEGAL_TRANSITION': 'conflict_error',
   'PAYMENT.CONFLICTING_SUCCESS': 'conflict_error',
   'PAYMENT.CONCURRENT_UPDATE': 'conflict_error',
+  // A close that came too late: the payer paid at the channel; the payment is on its way.
+  'PAYMENT.ALREADY_PAID_AT_CHANNEL': 'conflict_error',
+  // Checkout of an order that can no longer be paid: never hand out its QR.
+  'PAYMENT.CLOSED': 'conflict_error',
+  'CHARGE.CLOSED': 'conflict_error',
+  'CHANNEL.UNKNOWN_ACCOUNT': 'unprocessable_error',
   // Stored data that breaks an invariant is our fault, never the client's.
   'PAYMENT.INCONSISTENT_STATE': 'api_error',
   'IDEMPOTENCY.INCONSISTENT_RECORD': 'api_error',

@@ -7,7 +7,7 @@ import {
   type ChannelRefundNotification,
   type RawCallbackRequest,
 } from '../channels/channel-adapter';
-import { ChannelAdapters } from '../channels/channel-adapters';
+import { ChannelAdapters, type ConnectedAccount } from '../channels/channel-adapters';
 import { ChannelRefunds } from '../refunds/channel-refunds.service';
 import { DomainError } from '../shared/domain-error';
 import { ChannelTransactions } from '../transactions/channel-transactions.service';
@@ -35,7 +35,8 @@ export class ChannelCallbacks {
   ) {}
 
   async receive(channel: string, raw: RawCallbackRequest): Promise<CallbackReply> {
-    const adapter = this.adapters.get(channel);
+    const accounts = await this.adapters.accountsOf(channel);
+    const adapter = accounts[0].adapter;
     const replies = adapter.callbackReplies;
     const acknowledge = (outcome: CallbackOutcome): CallbackReply => ({
       status: replies.successStatus,
@@ -53,7 +54,7 @@ export class ChannelCallbacks {
 
     let notification: ChannelCallback;
     try {
-      notification = await adapter.verifyCallback(raw);
+      notification = await verifyWithAnyAccount(accounts, raw);
     } catch (error) {
       if (!(error instanceof ChannelError)) throw error;
       await this.record(this.dataSource.manager, channel, raw, {
@@ -186,6 +187,28 @@ export class ChannelCallbacks {
       ...facts,
     });
   }
+}
+
+/**
+ * Which account a callback is for: the one whose adapter accepts it (Alipay checks the
+ * notification's app_id with its account's platform key, WeChat Pay its mchid and keys). Each
+ * account is tried; if none accepts it, the most telling refusal is recorded (a bad signature
+ * says more than "another app").
+ */
+async function verifyWithAnyAccount(
+  accounts: readonly ConnectedAccount[],
+  raw: RawCallbackRequest,
+): Promise<ChannelCallback> {
+  let refusal: ChannelError | undefined;
+  for (const { adapter } of accounts) {
+    try {
+      return await adapter.verifyCallback(raw);
+    } catch (error) {
+      if (!(error instanceof ChannelError)) throw error;
+      if (!refusal || refusal.code === 'CALLBACK.WRONG_APP') refusal = error;
+    }
+  }
+  throw refusal ?? new ChannelError('CALLBACK.WRONG_APP', 'No connected account takes it.');
 }
 
 /** The channel's signature headers of a callback, as received, for the audit record. */

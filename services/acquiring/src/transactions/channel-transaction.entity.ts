@@ -8,6 +8,9 @@ export class ChannelTransactionEntity {
   @Column({ name: 'payment_id', type: 'text' }) paymentId!: string;
   @Column({ name: 'merchant_id', type: 'text' }) merchantId!: string;
   @Column({ type: 'text' }) channel!: string;
+  /** Routing's channel account (cha_…) the charge was signed with; null: the channel's default. */
+  @Column({ name: 'channel_account_id', type: 'text', nullable: true }) channelAccountId!:
+    string | null;
   @Column({ name: 'out_trade_no', type: 'text' }) outTradeNo!: string;
   @Column({ name: 'channel_trade_no', type: 'text', nullable: true }) channelTradeNo!:
     string | null;

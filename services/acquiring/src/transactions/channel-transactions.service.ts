@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ChannelPaymentSucceeded } from '@paylab/contracts';
+import { ChannelPaymentClosed, ChannelPaymentSucceeded } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
 import { Outbox } from '@paylab/messaging';
 import { Money, MoneyError, type CurrencyCode } from '@paylab/money';
@@ -8,6 +8,7 @@ import { type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   ChannelError,
+  type ChannelAdapter,
   type ChannelCode,
   type ChannelTradeSnapshot,
 } from '../channels/channel-adapter';
@@ -19,8 +20,9 @@ import {
   checkChargeTerms,
   type ChargeTerms,
   type ConfirmedBy,
+  decideCloseRequest,
+  decideQueryAction,
   decideSettlement,
-  isExpired,
   type PaymentReport,
   type TransactionStatus,
 } from './domain/channel-transaction';
@@ -43,6 +45,7 @@ export interface TransactionView {
   paymentId: string;
   merchantId: string;
   channel: string;
+  channelAccountId: string | null;
   outTradeNo: string;
   channelTradeNo: string | null;
   amount: { amountMinor: number; currency: string };
@@ -61,9 +64,17 @@ export interface ChargeInput {
   paymentId: string;
   merchantId: string;
   channel: ChannelCode;
+  /** Routing's chosen account (cha_…); absent: the channel's default account. */
+  channelAccountId?: string;
   amount: { amountMinor: number; currency: string };
   subject: string;
   expiresAt: Date;
+}
+
+/** What a requested close did (CloseCharge). */
+export interface CloseOutcome {
+  outcome: 'CLOSED' | 'NOT_CHARGED';
+  transactionId: string | null;
 }
 
 /** What settling did: the first confirmation, or one that had no effect. */
@@ -91,7 +102,8 @@ export class ChannelTransactions {
    * the same payment returns the transaction already recorded without asking the channel again.
    */
   async charge(input: ChargeInput): Promise<ChargeView> {
-    const adapter = this.adapters.get(input.channel);
+    const account = await this.adapters.account(input.channel, input.channelAccountId);
+    const adapter = account.adapter;
     const terms: ChargeTerms = { ...input, amount: toMoney(input.amount) };
     checkChargeTerms(terms, new Date());
     const repository = this.dataSource.getRepository(ChannelTransactionEntity);
@@ -115,6 +127,7 @@ export class ChannelTransactions {
         paymentId: input.paymentId,
         merchantId: input.merchantId,
         channel: input.channel,
+        channelAccountId: account.accountId,
         outTradeNo: input.paymentId,
         channelTradeNo: null,
         amountMinor: terms.amount.amountMinor,
@@ -189,6 +202,7 @@ export class ChannelTransactions {
       paymentId: row.paymentId,
       merchantId: row.merchantId,
       channel: row.channel as ChannelCode,
+      ...(row.channelAccountId ? { channelAccountId: row.channelAccountId } : {}),
       channelTradeNo: decision.channelTradeNo,
       amount: { amountMinor: row.amountMinor, currency: row.currency as CurrencyCode },
       paidAt: decision.paidAt.toISOString(),
@@ -218,61 +232,136 @@ export class ChannelTransactions {
 
   /**
    * Active query (主动查询) of one transaction: asks the channel and acts on the answer exactly as
-   * a callback would — paid → SUCCEEDED (confirmedBy ACTIVE_QUERY), closed → CLOSED — and closes
-   * it at the channel once it is past its deadline. Harmless to run twice at once: every change
-   * re-reads the row under a lock and applies only to a PENDING transaction.
+   * a callback would — paid → SUCCEEDED (confirmedBy ACTIVE_QUERY) — and keeps asking until the
+   * channel's own deadline has passed; then it closes the trade at the channel and only after
+   * that records CLOSED, with ChannelPaymentClosed(EXPIRED) in the same database transaction.
+   * Harmless to run twice at once: every change re-reads the row under a lock and applies only
+   * to a PENDING transaction.
    */
   async queryAndApply(id: string): Promise<TransactionView> {
     const row = await this.dataSource.getRepository(ChannelTransactionEntity).findOneBy({ id });
     if (!row) throw notFound(id);
     if (row.status !== 'PENDING') return viewOf(row);
-    const adapter = this.adapters.get(row.channel);
-    let snapshot = await adapter.query(row.outTradeNo);
-    if (snapshot.status === 'PENDING' && isExpired(row.expiresAt, new Date())) {
-      try {
-        await adapter.close(row.outTradeNo);
-        snapshot = { ...snapshot, status: 'CLOSED' };
-      } catch (error) {
-        // Paid between our query and the close: ask again and record the payment.
-        if (!(error instanceof ChannelError && error.code === 'CHANNEL.TRADE_ALREADY_PAID'))
-          throw error;
-        snapshot = await adapter.query(row.outTradeNo);
-      }
-    }
-    return this.apply(id, snapshot);
+    const adapter = await this.adapters.adapterFor(row);
+    const snapshot = await adapter.query(row.outTradeNo);
+    const action = decideQueryAction(snapshot.status, row.expiresAt, new Date());
+    if (action === 'settle') return this.applyPaid(id, snapshot);
+    if (action === 'wait') return viewOf(row);
+    const paid = await this.closeAtChannel(adapter, row.outTradeNo);
+    if (paid) return this.applyPaid(id, paid);
+    return this.recordClosed(id, 'EXPIRED');
   }
 
-  private async apply(id: string, snapshot: ChannelTradeSnapshot): Promise<TransactionView> {
-    return this.dataSource.transaction(async (manager) => {
-      const row = await manager
-        .getRepository(ChannelTransactionEntity)
-        .createQueryBuilder('txn')
-        .setLock('pessimistic_write')
-        .where('txn.id = :id', { id })
-        .getOneOrFail();
-      if (row.status !== 'PENDING') return viewOf(row);
-      if (snapshot.status === 'SUCCEEDED') {
-        await this.settleLocked(
-          manager,
-          row,
-          {
-            channelTradeNo: snapshot.channelTradeNo!,
-            amount: snapshot.amount!,
-            paidAt: snapshot.paidAt!,
-          },
-          'ACTIVE_QUERY',
-        );
-      } else if (snapshot.status === 'CLOSED') {
-        const now = new Date();
-        await manager.update(
-          ChannelTransactionEntity,
-          { id },
-          { status: 'CLOSED', closedAt: now, updatedAt: now },
-        );
-        this.logger.info({ transactionId: id }, 'channel transaction closed');
+  /**
+   * A requested close (关单) before cashier closes the order (CloseCharge): the trade is closed at
+   * the channel first, then recorded CLOSED with ChannelPaymentClosed(CLOSE_REQUESTED). A payment
+   * never charged is NOT_CHARGED; one the channel reports paid (the close is refused, or the
+   * transaction is already SUCCEEDED) is settled as an active query would and refused with
+   * CHANNEL.TRADE_ALREADY_PAID, so the order stays open for the payment on its way.
+   */
+  async closeCharge(paymentId: string, merchantId: string): Promise<CloseOutcome> {
+    const row = await this.dataSource
+      .getRepository(ChannelTransactionEntity)
+      .findOneBy({ paymentId, merchantId });
+    if (!row) return { outcome: 'NOT_CHARGED', transactionId: null };
+    if (decideCloseRequest(row.status as TransactionStatus) === 'already-closed') {
+      return { outcome: 'CLOSED', transactionId: row.id };
+    }
+    const adapter = await this.adapters.adapterFor(row);
+    const paid = await this.closeAtChannel(adapter, row.outTradeNo);
+    if (paid) {
+      await this.applyPaid(row.id, paid);
+      throw alreadyPaid();
+    }
+    const view = await this.recordClosed(row.id, 'CLOSE_REQUESTED');
+    // A callback settled it between our read and the close: the payment wins.
+    if (view.status === 'SUCCEEDED') throw alreadyPaid();
+    return { outcome: 'CLOSED', transactionId: row.id };
+  }
+
+  /**
+   * Closes a trade at the channel. Returns null once it is closed, or the channel's snapshot of
+   * the payment if the payer paid before the close arrived.
+   */
+  private async closeAtChannel(
+    adapter: ChannelAdapter,
+    outTradeNo: string,
+  ): Promise<ChannelTradeSnapshot | null> {
+    try {
+      await adapter.close(outTradeNo);
+      return null;
+    } catch (error) {
+      if (!(error instanceof ChannelError && error.code === 'CHANNEL.TRADE_ALREADY_PAID')) {
+        throw error;
       }
+      const snapshot = await adapter.query(outTradeNo);
+      if (snapshot.status !== 'SUCCEEDED') {
+        throw new ChannelError(
+          'CHANNEL.INVALID_RESPONSE',
+          `The channel refused to close ${outTradeNo} as paid, but its query reads ${snapshot.status}.`,
+        );
+      }
+      return snapshot;
+    }
+  }
+
+  /** Settles a transaction from a query's answer that it is paid (confirmedBy ACTIVE_QUERY). */
+  private async applyPaid(id: string, snapshot: ChannelTradeSnapshot): Promise<TransactionView> {
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.lockById(manager, id);
+      if (row.status === 'SUCCEEDED') return viewOf(row);
+      await this.settleLocked(
+        manager,
+        row,
+        {
+          channelTradeNo: snapshot.channelTradeNo!,
+          amount: snapshot.amount!,
+          paidAt: snapshot.paidAt!,
+        },
+        'ACTIVE_QUERY',
+      );
       return viewOf(await manager.getRepository(ChannelTransactionEntity).findOneByOrFail({ id }));
     });
+  }
+
+  /** Records a trade closed at the channel, with ChannelPaymentClosed, if it is still PENDING. */
+  private async recordClosed(
+    id: string,
+    reason: 'EXPIRED' | 'CLOSE_REQUESTED',
+  ): Promise<TransactionView> {
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.lockById(manager, id);
+      if (row.status !== 'PENDING') return viewOf(row);
+      const now = new Date();
+      await manager.update(
+        ChannelTransactionEntity,
+        { id },
+        { status: 'CLOSED', closedAt: now, updatedAt: now },
+      );
+      await this.outbox.publish(manager, ChannelPaymentClosed, {
+        transactionId: row.id,
+        paymentId: row.paymentId,
+        merchantId: row.merchantId,
+        channel: row.channel as ChannelCode,
+        ...(row.channelAccountId ? { channelAccountId: row.channelAccountId } : {}),
+        reason,
+        closedAt: now.toISOString(),
+      });
+      this.logger.info(
+        { transactionId: id, paymentId: row.paymentId, reason },
+        'channel transaction closed',
+      );
+      return viewOf(await manager.getRepository(ChannelTransactionEntity).findOneByOrFail({ id }));
+    });
+  }
+
+  private async lockById(manager: EntityManager, id: string): Promise<ChannelTransactionEntity> {
+    return manager
+      .getRepository(ChannelTransactionEntity)
+      .createQueryBuilder('txn')
+      .setLock('pessimistic_write')
+      .where('txn.id = :id', { id })
+      .getOneOrFail();
   }
 
   /**
@@ -311,6 +400,13 @@ function toMoney(amount: ChargeInput['amount']): Money {
   }
 }
 
+function alreadyPaid(): DomainError {
+  return new DomainError(
+    'CHANNEL.TRADE_ALREADY_PAID',
+    'The payer has already paid this charge at the channel; it cannot be closed.',
+  );
+}
+
 function notFound(id: string): DomainError {
   return new DomainError('TRANSACTION.NOT_FOUND', `No channel transaction ${id}.`);
 }
@@ -325,6 +421,7 @@ export function viewOf(row: ChannelTransactionEntity): TransactionView {
     paymentId: row.paymentId,
     merchantId: row.merchantId,
     channel: row.channel,
+    channelAccountId: row.channelAccountId,
     outTradeNo: row.outTradeNo,
     channelTradeNo: row.channelTradeNo,
     amount: { amountMinor: row.amountMinor, currency: row.currency },

@@ -1,14 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateCharge, type ReplyEnvelope } from '@paylab/contracts';
+import { CloseCharge, CreateCharge, type ReplyEnvelope } from '@paylab/contracts';
 import { answerRequest } from '@paylab/messaging';
 import { ChannelTransactions } from './channel-transactions.service';
 
 /**
- * Charges over Kafka request/reply, for checkout (a payer is waiting for the QR). The same
- * charge as POST /v1/charges: repeating it for a payment returns the same transaction.
- * The channel account routing chose is accepted but not used yet: acquiring has one account
- * per channel, from configuration.
+ * Charges and closes over Kafka request/reply: checkout's charge (a payer is waiting for the
+ * QR; the same charge as POST /v1/charges, repeatable, signed with the account routing chose)
+ * and cashier's close of a PROCESSING order (the merchant waits for the answer).
  */
 @Controller()
 export class ChargeRequestsController {
@@ -21,6 +20,7 @@ export class ChargeRequestsController {
         paymentId: request.paymentId,
         merchantId: request.merchantId,
         channel: request.channel,
+        channelAccountId: request.channelAccountId,
         amount: request.amount,
         subject: request.subject,
         expiresAt: new Date(request.expiresAt),
@@ -31,5 +31,12 @@ export class ChargeRequestsController {
         qrPayload: charge.qrPayload,
       };
     });
+  }
+
+  @MessagePattern(CloseCharge.topic)
+  close(@Payload() data: unknown): Promise<ReplyEnvelope> {
+    return answerRequest(CloseCharge, data, (request) =>
+      this.transactions.closeCharge(request.paymentId, request.merchantId),
+    );
   }
 }

@@ -1,6 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { parseRequest, OperatorRoles } from '@paylab/platform';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { OperatorRoles, parseRequest } from '@paylab/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { ChannelAdapters } from '../channels/channel-adapters';
@@ -88,12 +95,19 @@ export class TransactionsController {
     description:
       'For reconciliation. Header X-Statement-Format names the format: ALIPAY_CSV (the GBK 业务明细 CSV) or WECHAT_BILL (the UTF-8 交易账单 with BOM and backtick-prefixed fields, its SHA1 checked).',
   })
+  @ApiQuery({
+    name: 'channelAccountId',
+    required: false,
+    description:
+      "Routing's channel account (cha_…) whose statement to download; default: the channel's default account.",
+  })
   @ApiProduces('text/csv')
   @ApiResponse({ status: 200, description: 'The raw statement bytes' })
   @ApiResponse({ status: 404, ...ERROR_RESPONSE })
   async statement(
     @Param('channel') channel: string,
     @Param('businessDate') businessDate: string,
+    @Query('channelAccountId') channelAccountId: string | undefined,
     @Res() response: Response,
   ): Promise<void> {
     if (!isCalendarDate(businessDate)) {
@@ -103,7 +117,12 @@ export class TransactionsController {
         'businessDate',
       );
     }
-    const statement = await this.adapters.get(channel).downloadStatement(businessDate);
+    // No account named: the channel's default account (CHANNEL.UNSUPPORTED for an unknown channel).
+    const account = await this.adapters.account(
+      channel,
+      typeof channelAccountId === 'string' && channelAccountId !== '' ? channelAccountId : null,
+    );
+    const statement = await account.adapter.downloadStatement(businessDate);
     response
       .status(200)
       .type(statement.contentType)

@@ -33,8 +33,10 @@ export class CheckoutController {
     @Headers('user-agent') userAgent: string | undefined,
   ): Promise<string> {
     const { method } = parseRequest(pageQuery, query);
-    if (method) return this.payAndRender(paymentId, method);
     const payment = await this.checkout.view(paymentId);
+    // A closed order shows as closed: its QR is closed at the channel and is never shown again.
+    if (payment.state === 'CLOSED') return renderCheckoutPage(payment, { methods: [] });
+    if (method) return this.payAndRender(paymentId, method);
     const device = /Mobile|Android|iPhone/i.test(userAgent ?? '') ? 'MOBILE' : 'DESKTOP';
     try {
       return renderCheckoutPage(payment, {
@@ -57,12 +59,16 @@ export class CheckoutController {
   })
   async payFromPage(@Param('paymentId') paymentId: string, @Body() body: unknown): Promise<string> {
     const { method } = parseRequest(payBody, body);
+    const payment = await this.checkout.view(paymentId);
+    if (payment.state === 'CLOSED') return renderCheckoutPage(payment, { methods: [] });
     return this.payAndRender(paymentId, method);
   }
 
   @Post('checkout/:paymentId/credentials')
   @ApiOperation({
     summary: 'The same as choosing a method on the page, as JSON (for apps, tests and the demo).',
+    description:
+      'A CLOSED order is refused with 409 PAYMENT.CLOSED, an expired one with PAYMENT.EXPIRED: a closed QR is never handed out.',
   })
   async credentials(@Param('paymentId') paymentId: string, @Body() body: unknown) {
     const { method } = parseRequest(payBody, body);
@@ -71,9 +77,11 @@ export class CheckoutController {
 
   @Get('checkout/:paymentId/status')
   @ApiOperation({ summary: 'The order state, polled by the checkout page.' })
-  async status(@Param('paymentId') paymentId: string): Promise<{ id: string; state: string }> {
+  async status(
+    @Param('paymentId') paymentId: string,
+  ): Promise<{ id: string; state: string; closeReason: string | null }> {
     const payment = await this.checkout.view(paymentId);
-    return { id: payment.id, state: payment.state };
+    return { id: payment.id, state: payment.state, closeReason: payment.closeReason };
   }
 
   /**

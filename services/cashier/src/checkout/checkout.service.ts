@@ -58,6 +58,8 @@ export class Checkout {
   async pay(paymentId: string, method: PaymentMethod): Promise<CheckoutCredentials> {
     const before = toDomain(await this.load(paymentId));
     const props = before.toProps();
+    // Never hand out a QR that can no longer be paid (closed order, or past its deadline).
+    before.assertPayable(new Date());
     if (props.state !== 'CREATED' && !(props.state === 'PROCESSING' && props.channel === method)) {
       // Ask the domain, so the payer gets the same refusal the rules give (expired, paid, closed).
       before.startProcessing(method, new Date());

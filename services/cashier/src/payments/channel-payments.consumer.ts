@@ -1,13 +1,21 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ChannelPaymentSucceeded, Topics, type EnvelopeOf } from '@paylab/contracts';
+import {
+  ChannelPaymentClosed,
+  ChannelPaymentSucceeded,
+  Topics,
+  type EventEnvelope,
+} from '@paylab/contracts';
 import { Inbox } from '@paylab/messaging';
 import { PaymentOrders } from './payment-orders.service';
 
 /** The inbox name of this consumer: its processed message ids are kept under it. */
 export const PAYMENT_STATUS_CONSUMER = 'cashier-payment-status';
 
-/** Marks orders paid when a channel confirms the payment (DESIGN §2 step 5). */
+/**
+ * Follows the channel's word on each order: paid when a channel confirms the payment (DESIGN §2
+ * step 5), closed when acquiring closed its channel trade (ChannelPaymentClosed).
+ */
 @Controller()
 export class ChannelPaymentsConsumer {
   constructor(
@@ -16,17 +24,23 @@ export class ChannelPaymentsConsumer {
   ) {}
 
   @EventPattern(Topics.channelPayments.name)
-  async onChannelPayment(
-    @Payload() envelope: EnvelopeOf<typeof ChannelPaymentSucceeded>,
-  ): Promise<void> {
+  async onChannelPayment(@Payload() envelope: EventEnvelope): Promise<void> {
     // Redelivery of the same message is a no-op (inbox); other event types on the topic are not
     // ours, and an unknown version is dead-lettered (Inbox.consumeContract).
     await this.inbox.consumeContract(
       PAYMENT_STATUS_CONSUMER,
       ChannelPaymentSucceeded,
       envelope,
-      async (manager) => {
-        await this.payments.applyChannelPayment(manager, envelope);
+      async (manager, paid) => {
+        await this.payments.applyChannelPayment(manager, paid);
+      },
+    );
+    await this.inbox.consumeContract(
+      PAYMENT_STATUS_CONSUMER,
+      ChannelPaymentClosed,
+      envelope,
+      async (manager, closed) => {
+        await this.payments.applyChannelClosed(manager, closed);
       },
     );
   }

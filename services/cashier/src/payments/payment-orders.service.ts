@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  ChannelPaymentClosed,
   ChannelPaymentSucceeded,
+  CloseCharge,
   PaymentOrderClosed,
   PaymentOrderCreated,
   PaymentOrderFailed,
@@ -10,7 +12,12 @@ import {
   type EnvelopeOf,
   type EventContract,
 } from '@paylab/contracts';
-import { Outbox, PermanentMessageError } from '@paylab/messaging';
+import {
+  KafkaRequestClient,
+  Outbox,
+  PermanentMessageError,
+  RequestFailedError,
+} from '@paylab/messaging';
 import { Money, MoneyError, type CurrencyCode } from '@paylab/money';
 import { ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -29,6 +36,8 @@ import { PaymentOrderEntity } from './payment-order.entity';
 import { toDomain, toRow, toView, type PaymentView } from './payment-order.mapper';
 
 export const CASHIER_PUBLIC_BASE_URL = Symbol('CASHIER_PUBLIC_BASE_URL');
+/** How long past its deadline a PROCESSING order may wait for acquiring's close (ms). */
+export const PROCESSING_CLOSE_GRACE_MS = Symbol('PROCESSING_CLOSE_GRACE_MS');
 
 export type ChannelPaymentOutcome =
   { kind: 'succeeded' | 'duplicate' } | { kind: 'late'; reason: LatePaymentReason };
@@ -68,6 +77,8 @@ export class PaymentOrders {
     private readonly outbox: Outbox,
     @Inject(CASHIER_PUBLIC_BASE_URL) private readonly publicBaseUrl: string,
     private readonly notifications: MerchantNotifications,
+    private readonly requests: KafkaRequestClient,
+    @Inject(PROCESSING_CLOSE_GRACE_MS) private readonly processingCloseGraceMs: number,
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
     this.log = logger.child({ component: 'payment-orders' });
@@ -130,22 +141,128 @@ export class PaymentOrders {
     return toView(toDomain(row), this.publicBaseUrl);
   }
 
-  /** Closing twice is not an error: the second call returns the closed order unchanged. */
+  /**
+   * The merchant closes an order (关单). Closing twice is not an error: the second call returns the
+   * closed order unchanged. A PROCESSING order has a channel charge the payer may still pay, so
+   * acquiring closes it at the channel first (CloseCharge, request/reply); only then is the order
+   * closed. If the payer has already paid at the channel the order stays open and the merchant
+   * gets 409 PAYMENT.ALREADY_PAID_AT_CHANNEL: the payment is on its way.
+   */
   async close(merchantId: string, paymentId: string): Promise<PaymentView> {
+    const current = await this.dataSource
+      .getRepository(PaymentOrderEntity)
+      .findOneBy({ id: paymentId, merchantId });
+    if (!current) throw notFound(paymentId);
+    if (toDomain(current).closePlan() === 'close-charge-first') {
+      await this.closeCharge(paymentId, merchantId);
+    }
     return this.dataSource.transaction(async (manager) => {
-      const row = await manager
-        .getRepository(PaymentOrderEntity)
-        .createQueryBuilder('payment')
-        .setLock('pessimistic_write')
-        .where('payment.id = :paymentId AND payment.merchant_id = :merchantId', {
-          paymentId,
-          merchantId,
-        })
-        .getOne();
+      const row = await this.lockOrder(manager, paymentId, merchantId);
       if (!row) throw notFound(paymentId);
       const result = toDomain(row).close('MERCHANT_REQUEST', new Date());
       return this.store(manager, row, result);
     });
+  }
+
+  /** Asks acquiring to close the payment's channel trade; TRADE_ALREADY_PAID becomes a 409. */
+  private async closeCharge(paymentId: string, merchantId: string): Promise<void> {
+    try {
+      await this.requests.request(CloseCharge, { paymentId, merchantId });
+    } catch (error) {
+      if (error instanceof RequestFailedError && error.code === 'CHANNEL.TRADE_ALREADY_PAID') {
+        throw new DomainError(
+          'PAYMENT.ALREADY_PAID_AT_CHANNEL',
+          `The payer has already paid payment ${paymentId} at the channel; it is not closed, and its success is on its way.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Cashier's side of a channel trade closed by acquiring (ChannelPaymentClosed), inside the
+   * inbox's transaction: an open order is closed (EXPIRED, or MERCHANT_REQUEST for a requested
+   * close still open) with its event and the merchant's payment.closed webhook; an order already
+   * CLOSED, or decided by a payment, is left as it is.
+   */
+  async applyChannelClosed(
+    manager: EntityManager,
+    envelope: EnvelopeOf<typeof ChannelPaymentClosed>,
+  ): Promise<void> {
+    const closedTrade = envelope.payload;
+    const row = await this.lockOrder(manager, closedTrade.paymentId);
+    if (!row || row.merchantId !== closedTrade.merchantId) {
+      throw new PermanentMessageError(
+        `CASHIER.UNKNOWN_PAYMENT: ${closedTrade.transactionId} closed payment ${closedTrade.paymentId} of ${closedTrade.merchantId}, which cashier does not know`,
+      );
+    }
+    const result = toDomain(row).closeAfterChannelClosed(closedTrade.reason, new Date());
+    if (!result.changed) {
+      this.log.info(
+        { paymentId: row.id, state: row.state, messageId: envelope.id },
+        'channel trade closed; order already decided, no effect',
+      );
+      return;
+    }
+    await this.store(manager, row, result);
+    this.log.info(
+      { paymentId: row.id, reason: result.order.closeReason },
+      'order closed after its channel trade closed',
+    );
+  }
+
+  /**
+   * The safety net for PROCESSING orders (see PaymentOrder.isStuckProcessing): asks acquiring to
+   * close the charge of up to `limit` orders still PROCESSING a grace period after their
+   * deadline, and closes each (EXPIRED) once the channel trade is closed or was never created.
+   * One that turns out paid is left for its payment. Returns how many it closed.
+   */
+  async closeStuckProcessing(now: Date, limit: number): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.processingCloseGraceMs);
+    const rows = await this.dataSource
+      .getRepository(PaymentOrderEntity)
+      .createQueryBuilder('payment')
+      .where("payment.state = 'PROCESSING' AND payment.expires_at <= :cutoff", { cutoff })
+      .orderBy('payment.expires_at', 'ASC')
+      .limit(limit)
+      .getMany();
+    let closedCount = 0;
+    for (const candidate of rows) {
+      if (!toDomain(candidate).isStuckProcessing(now, this.processingCloseGraceMs)) continue;
+      try {
+        await this.closeCharge(candidate.id, candidate.merchantId);
+      } catch (error) {
+        this.log.warn(
+          { err: error, paymentId: candidate.id },
+          'stuck PROCESSING order: the channel charge could not be closed; will retry',
+        );
+        continue;
+      }
+      const changed = await this.dataSource.transaction(async (manager) => {
+        const row = await this.lockOrder(manager, candidate.id);
+        if (!row) return false;
+        const result = toDomain(row).closeAfterChannelClosed('EXPIRED', new Date());
+        await this.store(manager, row, result);
+        return result.changed;
+      });
+      if (changed) closedCount += 1;
+    }
+    if (closedCount > 0) this.log.info({ closed: closedCount }, 'stuck PROCESSING orders closed');
+    return closedCount;
+  }
+
+  private lockOrder(
+    manager: EntityManager,
+    paymentId: string,
+    merchantId?: string,
+  ): Promise<PaymentOrderEntity | null> {
+    const query = manager
+      .getRepository(PaymentOrderEntity)
+      .createQueryBuilder('payment')
+      .setLock('pessimistic_write')
+      .where('payment.id = :paymentId', { paymentId });
+    if (merchantId) query.andWhere('payment.merchant_id = :merchantId', { merchantId });
+    return query.getOne();
   }
 
   /**
@@ -246,8 +363,9 @@ export class PaymentOrders {
    * Closes up to `limit` CREATED orders whose deadline is at or before `now` (订单超时关单), in
    * one transaction. SKIP LOCKED lets replicas sweep disjoint orders, and an order being paid
    * right now (locked by the consumer) is left for the next pass, where it is no longer CREATED.
-   * PROCESSING orders are not touched: their channel charge must be closed first, which is
-   * acquiring's job. Returns how many it closed.
+   * PROCESSING orders are not touched: their channel trade is closed by acquiring at the deadline
+   * and the order follows its ChannelPaymentClosed (applyChannelClosed); closeStuckProcessing is
+   * the safety net. Returns how many it closed.
    */
   async expireDue(now: Date, limit: number): Promise<number> {
     return this.dataSource.transaction(async (manager) => {

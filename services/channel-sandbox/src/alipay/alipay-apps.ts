@@ -1,7 +1,10 @@
 import {
+  DEMO_ALIPAY_APP_B_ID,
+  DEMO_ALIPAY_APP_B_PUBLIC_KEY,
   DEMO_ALIPAY_APP_ID,
   DEMO_ALIPAY_APP_PUBLIC_KEY,
   DEMO_ALIPAY_PID,
+  DEMO_ALIPAY_PID_B,
   DEMO_ALIPAY_PLATFORM_PRIVATE_KEY,
 } from './demo-keys';
 
@@ -15,13 +18,22 @@ export interface AlipayApp {
 }
 
 /**
- * The apps the sandbox knows. Only the demo app for now: a teaching deployment has one demo
- * merchant, and its keys are committed demo constants (demo-keys.ts).
+ * The apps the sandbox knows: the demo merchant's two apps (the everyday one and the "large
+ * amounts" one), each with its own key pair; their keys are committed demo constants
+ * (demo-keys.ts). Trades, bills and notifications are per app.
  */
 const APPS: ReadonlyMap<string, AlipayApp> = new Map([
   [
     DEMO_ALIPAY_APP_ID,
     { appId: DEMO_ALIPAY_APP_ID, pid: DEMO_ALIPAY_PID, appPublicKey: DEMO_ALIPAY_APP_PUBLIC_KEY },
+  ],
+  [
+    DEMO_ALIPAY_APP_B_ID,
+    {
+      appId: DEMO_ALIPAY_APP_B_ID,
+      pid: DEMO_ALIPAY_PID_B,
+      appPublicKey: DEMO_ALIPAY_APP_B_PUBLIC_KEY,
+    },
   ],
 ]);
 

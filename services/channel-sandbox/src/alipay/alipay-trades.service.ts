@@ -27,6 +27,7 @@ import {
   precreateAgain,
 } from './domain/trade';
 import { buildTradeBill } from './domain/trade-bill';
+import { asOf } from '../trades/domain/trade-expiry';
 import { TradeEntity } from './trade.entity';
 
 type Biz = Readonly<Record<string, unknown>>;
@@ -70,6 +71,7 @@ export class AlipayTrades {
         status: 'WAIT_BUYER_PAY',
         subject: request.subject,
         notifyUrl: notifyUrl ?? null,
+        expiresAt: request.expiresAt,
         qrToken: randomBytes(18).toString('base64url'),
         createdAt: now,
         statementFaults: {},
@@ -85,7 +87,11 @@ export class AlipayTrades {
     });
     if (inserted.raw.length === 0) {
       precreateAgain(
-        { status: trade.status, amountMinor: trade.amountMinor, subject: trade.subject ?? '' },
+        {
+          status: asOf(trade, now).status,
+          amountMinor: trade.amountMinor,
+          subject: trade.subject ?? '',
+        },
         request,
       );
     }
@@ -99,7 +105,7 @@ export class AlipayTrades {
 
   /** alipay.trade.query */
   async query(app: AlipayApp, biz: Biz): Promise<Node> {
-    const trade = await this.findTrade(this.dataSource.manager, app, biz);
+    const trade = asOf(await this.findTrade(this.dataSource.manager, app, biz), new Date());
     const node: Node = {
       code: '10000',
       msg: 'Success',
@@ -314,7 +320,7 @@ export class AlipayTrades {
       .getRepository(TradeEntity)
       .findOneBy({ qrToken: token, channel: 'ALIPAY' });
     if (!trade) throw qrNotFound();
-    return trade;
+    return asOf(trade, new Date());
   }
 
   /** The payer pays (the "scan and pay" page, or a test); see TradePayments. */

@@ -99,3 +99,54 @@ lBxOn/eSyEbq8jss9wwLVB4R7sH+Gigtu5Hxmx6FtT9tflXY+pwVxRmFskyoi7fF
 sEPeem+Jgrd1l7G0gSepwD5KBtIIoJu6XISStWdltwTf6Co8O9IChqTCZrzqYcvb
 zwIDAQAB
 -----END PUBLIC KEY-----`;
+
+/**
+ * DEMO KEYS, NOT SECRET, NEVER USE OUTSIDE PAYLAB. The demo merchant's second app (大额账户,
+ * "large amounts"): routing sends larger amounts to this account at a lower negotiated fee. Its
+ * own RSA-2048 key pair (generated with openssl genrsa 2048), so a request signed with the
+ * first app's key is refused for this app.
+ */
+export const DEMO_ALIPAY_APP_B_ID = '2021000000000002';
+
+/** The second app's partner id (PID); its statements name the account by it. */
+export const DEMO_ALIPAY_PID_B = '2088000000000002';
+
+/** DEMO ONLY. The second app's private key (PKCS#1): acquiring signs its gateway requests. */
+export const DEMO_ALIPAY_APP_B_PRIVATE_KEY = `-----BEGIN RSA PRIVATE KEY-----
+MIIEpAIBAAKCAQEAichNl6sagJgjSktIuuRzNt2B/oy6CYWxUvZZsHaKlA4xxujY
+Xr+KARBGAWTuy5IVy7nCXM2BznHOx5QRGm+SzCVc7sP8zETd4U03/p94WeQhZZTC
+krRm+r+xrPCI1J0r74PSLOEhhgrIQpod9owzhZoisxxli2HZe3eCISJ63yJn+CyS
+REd6YXNiBhUj0rJejY4kBX81X3OeNuvGmo1beL4af6HX7fzxk/vbGz5d8OkNFOcX
+0WCFBrfzmCXh5S2Q5vZYCavGKa2L8v3TCL7ZgjJkV9OT68inNhUGpeQxm+01tFp0
+nNXb8K+GvX6vj1XSFlTmAHhVunYw1CrY+PmNiQIDAQABAoIBAAWRbzVQaF9HBrIT
+bcqDvfY7KGw5krEc0og4RXKgr8QA+NkBgvD9S530YufehNn8Ot5DUQwAEB1gMwuU
+u8Y2ORf/8IwDpp04sUDQJpGnLy1uzzy0MNLN8JV0lsEW7WiuO17QFHfU10579BDg
++pICo3hkPL/BR4dE+o2HTF57brzCr4NaaN9EglXBh4atBgs9ubx4Q980PW6tN5Pe
+Pvbdaw3iKly6gcOfoLOFvcR2IujFOY/LLlowSoX1ZhBgSvSapBemM+bnqnXMEBxp
+VYgIwLBVDf/DweHWGZui3lOImau3oK3tkJ0/MNwjpvizv/IFr4FuDp1gLIR5J0SD
+206NZOkCgYEAvwdCUbb7IMeyPWdUU5ef6TwNo4rwvtu1Vyx7SlEQfme3mE8ghen0
+ThNoUHa13yMhp8LLwAgJpuXVbu5VEUWh4xxVdpdk0XRGoI34mq14RxM6SnVWPH/h
+Zo8vFXQ+Emu1G9CMYR3Tmws4wtMEjY64IvxCv6MwmceasqfO6qRGfwUCgYEAuKTy
+7f0MA4yGfg7GixgnABnf96lgcLkh9May5/Qyr5ucyeuZrdQmYMsbB1xjDXsTGHm2
+nFR3IZJq8xGwZvxHtX8DUobDIHM8sEpZE6/4KRFIleo+7yqQXKj6iLcwkLs7yL1c
+EDpaDrLcrlOrH9mBQ4KBHAdGS2yIrnx6GwtQ87UCgYAFVwabkini+LIa1VCeJZbq
+xir7b17bdvjSvwOTSEDVx8ByGYQnOisCI7i+xxK+chT2w5M+gvsCF1qoBzGJkhC8
+cIZTElhXIpD23AEfEcpS8k6m1jDa8Bg07bu7NcymZyxg4quJ63OG2gF0MMHn0x2C
+nNqg0McDBXlllRtLo9v0oQKBgQCuNWrCodIY8xfdjYFDsOjzDnaii1rjX7iq4mHf
+uSWtS8uVM0WOnTAMePSqcD9Ac9Njb0qcmpC/yw4/AXyG3hWmJwzyaxVk43Tp+2up
+yIgB7z2lvBneuzDzS7b9EKGwnAbe8dIPuY5Iefb+PxCgfy2XjWTVFgP7m44l2mm2
+ZGnfVQKBgQCSTj95NgZQFzxegJ/uDBKQ1dydk8gJtCVV93Acu0krmsUx6a8skzqt
+AcK25hcAiGka0D5fxMGz3EVpCavlvNZRL9sgqo5sGYnRF84pVHGqnxqA85kfFcWu
+6wBMn9zHG6q1RMeIzYFwmhHAvL13KFbs5bQXtMW2koVaSvnjHnwgjA==
+-----END RSA PRIVATE KEY-----`;
+
+/** DEMO ONLY. The second app's public key: the sandbox verifies its request signatures. */
+export const DEMO_ALIPAY_APP_B_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAichNl6sagJgjSktIuuRz
+Nt2B/oy6CYWxUvZZsHaKlA4xxujYXr+KARBGAWTuy5IVy7nCXM2BznHOx5QRGm+S
+zCVc7sP8zETd4U03/p94WeQhZZTCkrRm+r+xrPCI1J0r74PSLOEhhgrIQpod9owz
+hZoisxxli2HZe3eCISJ63yJn+CySREd6YXNiBhUj0rJejY4kBX81X3OeNuvGmo1b
+eL4af6HX7fzxk/vbGz5d8OkNFOcX0WCFBrfzmCXh5S2Q5vZYCavGKa2L8v3TCL7Z
+gjJkV9OT68inNhUGpeQxm+01tFp0nNXb8K+GvX6vj1XSFlTmAHhVunYw1CrY+PmN
+iQIDAQAB
+-----END PUBLIC KEY-----`;

@@ -25,6 +25,8 @@ export class TradeEntity {
   @Column({ type: 'text', nullable: true }) attach!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true }) paidAt!: Date | null;
+  /** time_expire: past it an unpaid trade is closed (trades/domain/trade-expiry.ts). */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true }) expiresAt!: Date | null;
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
   /** Asia/Shanghai date of payment, 'YYYY-MM-DD' (pg returns date columns as text). */
   @Column({ name: 'business_date', type: 'date', nullable: true }) businessDate!: string | null;

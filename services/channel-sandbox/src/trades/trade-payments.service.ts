@@ -11,6 +11,7 @@ import {
 import { shanghaiBusinessDate } from '../alipay/domain/shanghai-time';
 import { NotificationEntity } from '../alipay/notification.entity';
 import { TradeEntity } from '../alipay/trade.entity';
+import { statusAt } from './domain/trade-expiry';
 import { FaultEntity } from '../faults/fault.entity';
 
 type Channel = TradeEntity['channel'];
@@ -45,17 +46,20 @@ export class TradePayments {
         .where('trade.qr_token = :qrToken AND trade.channel = :channel', { qrToken, channel })
         .getOne();
       if (!trade) throw qrNotFound();
-      if (trade.status === 'TRADE_SUCCESS') {
+      const now = new Date();
+      const status = statusAt(trade.status, trade.expiresAt, now);
+      if (status === 'TRADE_SUCCESS') {
         throw new AppError('conflict_error', 'TRADE.ALREADY_PAID', 'This order is already paid.');
       }
-      if (trade.status === 'TRADE_CLOSED') {
+      if (status === 'TRADE_CLOSED') {
         throw new AppError(
           'conflict_error',
           'TRADE.CLOSED',
-          'This order was closed; it cannot be paid.',
+          trade.status === 'TRADE_CLOSED'
+            ? 'This order was closed; it cannot be paid.'
+            : 'This order expired (time_expire has passed); it cannot be paid.',
         );
       }
-      const now = new Date();
       const plan = planPaymentFaults(await takeActiveFaults(manager, channel, PAYMENT_FAULT_KINDS));
       await useUpFaults(manager, plan.applied);
       const paid: Partial<TradeEntity> = {

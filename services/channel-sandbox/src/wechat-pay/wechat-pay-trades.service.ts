@@ -1,3 +1,4 @@
+import { asOf } from '../trades/domain/trade-expiry';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -87,6 +88,7 @@ export class WechatPayTrades {
         qrToken: randomBytes(18).toString('base64url'),
         appId: request.appid,
         attach: request.attach,
+        expiresAt: request.expiresAt,
         createdAt: now,
         statementFaults: {},
         appliedFaultIds: [],
@@ -101,7 +103,11 @@ export class WechatPayTrades {
     });
     if (inserted.raw.length === 0) {
       nativeOrderAgain(
-        { status: trade.status, amountMinor: trade.amountMinor, description: trade.subject ?? '' },
+        {
+          status: asOf(trade, now).status,
+          amountMinor: trade.amountMinor,
+          description: trade.subject ?? '',
+        },
         request,
       );
     }
@@ -121,7 +127,7 @@ export class WechatPayTrades {
         : { tradeNo: reference.transactionId }),
     });
     if (!trade) throw orderNotExist();
-    return transactionOf(trade);
+    return transactionOf(asOf(trade, new Date()));
   }
 
   /** POST /v3/pay/transactions/out-trade-no/{no}/close: only an unpaid order; twice is fine. */
@@ -246,7 +252,7 @@ export class WechatPayTrades {
       .getRepository(TradeEntity)
       .findOneBy({ qrToken: token, channel: 'WECHAT_PAY' });
     if (!trade) throw qrNotFound();
-    return trade;
+    return asOf(trade, new Date());
   }
 
   /** The payer pays on the sandbox page (or a test); see TradePayments. */

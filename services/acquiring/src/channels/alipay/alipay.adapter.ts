@@ -23,7 +23,7 @@ import {
   refundQueryResultOf,
   refundResultOf,
   snapshotOfQuery,
-  timeoutExpressOf,
+  timeExpireOf,
 } from './domain/alipay-protocol';
 
 export interface AlipayAdapterSettings {
@@ -87,7 +87,7 @@ export class AlipayAdapter implements ChannelAdapter {
         outTradeNo: request.outTradeNo,
         totalAmount: request.amount.toDecimalString(),
         subject: request.subject,
-        timeoutExpress: timeoutExpressOf(request.expiresAt, new Date()),
+        timeExpire: timeExpireOf(request.expiresAt),
       },
     });
     if (result.code !== '10000') throw gatewayFailure(method, result);

@@ -4,6 +4,9 @@ import {
   checkChargeReplay,
   checkChargeTerms,
   type ChargeTerms,
+  channelDeadlineOf,
+  decideCloseRequest,
+  decideQueryAction,
   decideSettlement,
   isExpired,
 } from './channel-transaction';
@@ -42,7 +45,7 @@ describe('channel transaction rules', () => {
     );
     expect(
       codeOf(() =>
-        checkChargeTerms({ ...terms, expiresAt: new Date('2026-01-14T00:00:59Z') }, now),
+        checkChargeTerms({ ...terms, expiresAt: new Date('2026-01-14T00:00:09Z') }, now),
       ),
     ).toBe('CHARGE.EXPIRES_TOO_SOON expiresAt');
     expect(
@@ -54,6 +57,7 @@ describe('channel transaction rules', () => {
 
   it('replays the same charge and refuses different money, merchant or channel', () => {
     const existing = {
+      status: 'PENDING',
       merchantId: terms.merchantId,
       channel: 'ALIPAY',
       amountMinor: 1234,
@@ -70,6 +74,11 @@ describe('channel transaction rules', () => {
     );
     expect(codeOf(() => checkChargeReplay({ ...existing, channel: 'WECHAT_PAY' }, terms))).toBe(
       'CHARGE.CONFLICTING_REQUEST channel',
+    );
+    // A paid one is replayed (checkout then sees the order's own state); a closed one never.
+    expect(codeOf(() => checkChargeReplay({ ...existing, status: 'SUCCEEDED' }, terms))).toBe('OK');
+    expect(codeOf(() => checkChargeReplay({ ...existing, status: 'CLOSED' }, terms))).toMatch(
+      /^CHARGE.CLOSED/,
     );
   });
 
@@ -128,5 +137,45 @@ describe('channel transaction rules', () => {
   it('expires at the deadline, not before', () => {
     expect(isExpired(new Date('2026-01-14T00:00:01Z'), now)).toBe(false);
     expect(isExpired(now, now)).toBe(true);
+  });
+
+  it("uses the channel's deadline: expiresAt in whole seconds, rounded down", () => {
+    expect(channelDeadlineOf(new Date('2026-01-14T00:00:01.999Z'))).toEqual(
+      new Date('2026-01-14T00:00:01Z'),
+    );
+    // 00:00:00.500 is sent as 00:00:00, so the channel closes then and so do we.
+    expect(isExpired(new Date('2026-01-14T00:00:00.500Z'), now)).toBe(true);
+  });
+
+  describe('an active query answer', () => {
+    const deadline = new Date('2026-01-14T00:00:10Z');
+    const before = new Date('2026-01-14T00:00:09.999Z');
+    const after = new Date('2026-01-14T00:00:10Z');
+
+    it('settles a paid trade whatever the time', () => {
+      expect(decideQueryAction('SUCCEEDED', deadline, before)).toBe('settle');
+      expect(decideQueryAction('SUCCEEDED', deadline, after)).toBe('settle');
+    });
+
+    it('keeps querying an unpaid or closed-looking trade until the deadline has passed', () => {
+      expect(decideQueryAction('PENDING', deadline, before)).toBe('wait');
+      expect(decideQueryAction('CLOSED', deadline, before)).toBe('wait');
+    });
+
+    it('closes an unpaid or closed trade at the channel once past the deadline', () => {
+      expect(decideQueryAction('PENDING', deadline, after)).toBe('close-at-channel');
+      expect(decideQueryAction('CLOSED', deadline, after)).toBe('close-at-channel');
+    });
+  });
+
+  describe('a requested close', () => {
+    it('closes a PENDING transaction at the channel and answers a CLOSED one again', () => {
+      expect(decideCloseRequest('PENDING')).toBe('close-at-channel');
+      expect(decideCloseRequest('CLOSED')).toBe('already-closed');
+    });
+
+    it('refuses a SUCCEEDED transaction: the payment is on its way', () => {
+      expect(codeOf(() => decideCloseRequest('SUCCEEDED'))).toBe('CHANNEL.TRADE_ALREADY_PAID');
+    });
   });
 });

@@ -9,10 +9,14 @@ import { DomainError } from '../../shared/domain-error';
 export type TransactionStatus = 'PENDING' | 'SUCCEEDED' | 'CLOSED';
 export type ConfirmedBy = 'CALLBACK' | 'ACTIVE_QUERY';
 
-/** The longest a QR may stay payable (Alipay's timeout_express allows up to 15 days). */
+/** The longest a QR may stay payable (Alipay's and WeChat Pay's time_expire allow 15 days). */
 export const MAX_CHARGE_LIFETIME_MS = 15 * 24 * 60 * 60 * 1000;
-/** A QR that expires within this is useless to a payer; refuse it rather than create it. */
-export const MIN_CHARGE_LIFETIME_MS = 60 * 1000;
+/**
+ * A QR that expires within this is useless to a payer; refuse it rather than create it. Ten
+ * seconds, not a minute: the deadline travels as absolute time_expire (no 1-minute floor as
+ * timeout_express had), and a payer who opens checkout 50 s into a 60 s order may still pay.
+ */
+export const MIN_CHARGE_LIFETIME_MS = 10 * 1000;
 
 export interface ChargeTerms {
   paymentId: string;
@@ -46,7 +50,7 @@ export function checkChargeTerms(terms: ChargeTerms, now: Date): void {
   if (lifetime < MIN_CHARGE_LIFETIME_MS) {
     throw new DomainError(
       'CHARGE.EXPIRES_TOO_SOON',
-      'expiresAt must be at least one minute in the future.',
+      'expiresAt must be at least ten seconds in the future.',
       'expiresAt',
     );
   }
@@ -60,6 +64,7 @@ export function checkChargeTerms(terms: ChargeTerms, now: Date): void {
 }
 
 export interface ExistingCharge {
+  status: string;
   merchantId: string;
   channel: string;
   amountMinor: number;
@@ -67,8 +72,9 @@ export interface ExistingCharge {
 }
 
 /**
- * The same payment charged again: a retry gets the same transaction; different money, merchant
- * or channel for the same payment is a conflict, never a second transaction.
+ * The same payment charged again: a retry gets the same transaction, unless it was closed
+ * (CHARGE.CLOSED); different money, merchant or channel for the same payment is a conflict,
+ * never a second transaction.
  */
 export function checkChargeReplay(existing: ExistingCharge, terms: ChargeTerms): void {
   const differs: string[] = [];
@@ -79,6 +85,13 @@ export function checkChargeReplay(existing: ExistingCharge, terms: ChargeTerms):
     existing.currency !== terms.amount.currency
   ) {
     differs.push('amount');
+  }
+  if (differs.length === 0 && existing.status === 'CLOSED') {
+    // Its QR is closed at the channel: handing it out again would show the payer a dead code.
+    throw new DomainError(
+      'CHARGE.CLOSED',
+      `The charge of payment ${terms.paymentId} was closed at the channel; it can no longer be paid.`,
+    );
   }
   if (differs.length > 0) {
     throw new DomainError(
@@ -144,7 +157,52 @@ export function decideSettlement(
   };
 }
 
-/** Whether an unpaid transaction is past its deadline and must be closed at the channel. */
+/**
+ * The channel's own deadline for a transaction: the charge's expiresAt in whole seconds, rounded
+ * down, because that is what `time_expire` carries to the channel (Alipay "yyyy-MM-dd HH:mm:ss",
+ * WeChat Pay RFC 3339 without fractions). Channel and platform then agree on the second.
+ */
+export function channelDeadlineOf(expiresAt: Date): Date {
+  return new Date(Math.floor(expiresAt.getTime() / 1000) * 1000);
+}
+
+/** Whether an unpaid transaction is past the channel's deadline and must be closed there. */
 export function isExpired(expiresAt: Date, now: Date): boolean {
-  return now.getTime() >= expiresAt.getTime();
+  return now.getTime() >= channelDeadlineOf(expiresAt).getTime();
+}
+
+/**
+ * What an active query's answer leads to for a PENDING transaction:
+ * - paid → `settle` (whatever the time: the channel holds the money);
+ * - unpaid (or read as closed) before the channel's deadline → `wait`, keep querying: the payer
+ *   may still pay, and a trade is never treated as closed before its expiry;
+ * - unpaid or closed after the deadline → `close-at-channel`: close it there (harmless if the
+ *   channel closed it itself), and only then record CLOSED (reason EXPIRED).
+ */
+export type QueryAction = 'settle' | 'wait' | 'close-at-channel';
+
+export function decideQueryAction(
+  channelStatus: 'PENDING' | 'SUCCEEDED' | 'CLOSED',
+  expiresAt: Date,
+  now: Date,
+): QueryAction {
+  if (channelStatus === 'SUCCEEDED') return 'settle';
+  return isExpired(expiresAt, now) ? 'close-at-channel' : 'wait';
+}
+
+/**
+ * A requested close (关单, CloseCharge) of a transaction: a PENDING one is closed at the channel,
+ * a CLOSED one is already closed (a repeat answers the same), and a SUCCEEDED one is refused with
+ * CHANNEL.TRADE_ALREADY_PAID: the payment is on its way and the order must not be closed.
+ */
+export function decideCloseRequest(
+  status: TransactionStatus,
+): 'close-at-channel' | 'already-closed' {
+  if (status === 'SUCCEEDED') {
+    throw new DomainError(
+      'CHANNEL.TRADE_ALREADY_PAID',
+      'The payer has already paid this charge at the channel; it cannot be closed.',
+    );
+  }
+  return status === 'CLOSED' ? 'already-closed' : 'close-at-channel';
 }

@@ -747,6 +747,70 @@ describe('PaymentOrder.close', () => {
   });
 });
 
+describe('PaymentOrder.closePlan (merchant close)', () => {
+  it('closes a CREATED order at once, a PROCESSING one only after its channel charge', () => {
+    expect(created().closePlan()).toBe('close-now');
+    expect(processing().closePlan()).toBe('close-charge-first');
+    expect(closed().closePlan()).toBe('already-closed');
+  });
+
+  it('refuses to close a paid or failed order', () => {
+    expect(() => succeeded().closePlan()).toThrow(code('PAYMENT.ILLEGAL_TRANSITION'));
+    expect(() => failed().closePlan()).toThrow(code('PAYMENT.ILLEGAL_TRANSITION'));
+  });
+});
+
+describe('PaymentOrder.closeAfterChannelClosed (ChannelPaymentClosed)', () => {
+  it('closes a PROCESSING order whose trade expired with reason EXPIRED, with its event', () => {
+    const result = processing().closeAfterChannelClosed('EXPIRED', at(900));
+    expect(result.changed).toBe(true);
+    expect(result.order.state).toBe('CLOSED');
+    expect(result.order.closeReason).toBe('EXPIRED');
+    expect(result.changed && result.event).toMatchObject({
+      type: 'payment_order.closed',
+      payload: { reason: 'EXPIRED', closedAt: at(900).toISOString() },
+    });
+  });
+
+  it("trusts the channel's close even if this clock has not reached the deadline yet", () => {
+    expect(processing().closeAfterChannelClosed('EXPIRED', at(899)).order.state).toBe('CLOSED');
+  });
+
+  it('closes a still-open order whose close was requested as MERCHANT_REQUEST', () => {
+    const result = processing().closeAfterChannelClosed('CLOSE_REQUESTED', at(60));
+    expect(result.order.closeReason).toBe('MERCHANT_REQUEST');
+  });
+
+  it('has no effect on a CLOSED, SUCCEEDED or FAILED order', () => {
+    for (const order of [closed(), succeeded(), failed()]) {
+      const result = order.closeAfterChannelClosed('EXPIRED', at(1000));
+      expect(result.changed).toBe(false);
+      expect(result.order).toBe(order);
+    }
+  });
+});
+
+describe('PaymentOrder.isStuckProcessing', () => {
+  it('is a PROCESSING order still open a grace period after its deadline', () => {
+    expect(processing().isStuckProcessing(at(900 + 59), 60_000)).toBe(false);
+    expect(processing().isStuckProcessing(at(900 + 60), 60_000)).toBe(true);
+    expect(created().isStuckProcessing(at(5000), 60_000)).toBe(false);
+    expect(closed().isStuckProcessing(at(5000), 60_000)).toBe(false);
+  });
+});
+
+describe('PaymentOrder.assertPayable (checkout)', () => {
+  it('lets an open order within its deadline be paid', () => {
+    expect(() => created().assertPayable(at(899))).not.toThrow();
+    expect(() => processing().assertPayable(at(899))).not.toThrow();
+  });
+
+  it('never hands out the QR of a CLOSED order, nor of an expired one', () => {
+    expect(() => closed().assertPayable(at(31))).toThrow(code('PAYMENT.CLOSED'));
+    expect(() => processing().assertPayable(at(900))).toThrow(code('PAYMENT.EXPIRED'));
+  });
+});
+
 describe('PaymentOrder.fromProps / toProps', () => {
   it.each(['CREATED', 'PROCESSING', 'SUCCEEDED', 'FAILED', 'CLOSED'] as const)(
     'round-trips a %s order',

@@ -574,6 +574,82 @@ export class PaymentOrder {
     };
   }
 
+  /**
+   * How a merchant's close (关单) proceeds: a CREATED order closes at once; a PROCESSING one has
+   * a channel charge the payer may still pay, so the charge is closed at the channel first and
+   * the order only after that; a CLOSED one is already closed (the call returns it unchanged).
+   * A paid or failed order cannot be closed.
+   */
+  closePlan(): 'close-now' | 'close-charge-first' | 'already-closed' {
+    if (this.state === 'CLOSED') return 'already-closed';
+    this.assertCanMoveTo('CLOSED');
+    return this.state === 'PROCESSING' ? 'close-charge-first' : 'close-now';
+  }
+
+  /**
+   * The channel closed this order's trade (ChannelPaymentClosed): at its deadline (EXPIRED) or
+   * because the merchant asked (CLOSE_REQUESTED; the order is normally closed already, by the
+   * close that asked). An open order closes with EXPIRED or MERCHANT_REQUEST. The deadline is not
+   * re-checked: the trade is closed at the channel, so nothing can be paid any more, and a clock
+   * a second behind acquiring's must not keep the order open. A CLOSED order is unchanged; a
+   * SUCCEEDED or FAILED one too: the channel's word on the payment came first and stands.
+   */
+  closeAfterChannelClosed(
+    channelReason: 'EXPIRED' | 'CLOSE_REQUESTED',
+    now: Date,
+  ): PaymentOrderTransitionResult {
+    assertValidDate(now, 'now');
+    if (this.state !== 'CREATED' && this.state !== 'PROCESSING') {
+      return { order: this, changed: false };
+    }
+    const reason: CloseReason = channelReason === 'EXPIRED' ? 'EXPIRED' : 'MERCHANT_REQUEST';
+    const order = this.next('CLOSED', now, { closedAt: now, closeReason: reason });
+    return {
+      order,
+      changed: true,
+      event: {
+        type: 'payment_order.closed',
+        payload: {
+          paymentId: order.id,
+          merchantId: order.merchantId,
+          reason,
+          closedAt: now.toISOString(),
+        },
+      },
+    };
+  }
+
+  /**
+   * A PROCESSING order still open `graceMs` after its deadline: acquiring closes the channel
+   * trade at the deadline and says so, so this means that word was lost or never came (for
+   * instance the charge never reached the channel). The expiry sweep then asks acquiring to close
+   * the charge itself, so that no order stays PROCESSING forever.
+   */
+  isStuckProcessing(now: Date, graceMs: number): boolean {
+    assertValidDate(now, 'now');
+    return this.state === 'PROCESSING' && now.getTime() >= this.expiresAt.getTime() + graceMs;
+  }
+
+  /**
+   * Checkout may hand out payment credentials (a QR) only for an order that can still be paid:
+   * never for a CLOSED one (its QR is closed at the channel), nor once its deadline has passed.
+   */
+  assertPayable(now: Date): void {
+    assertValidDate(now, 'now');
+    if (this.state === 'CLOSED') {
+      throw new DomainError(
+        'PAYMENT.CLOSED',
+        `Payment ${this.id} is closed (${String(this.closeReason)}); it can no longer be paid.`,
+      );
+    }
+    if (this.isExpired(now)) {
+      throw new DomainError(
+        'PAYMENT.EXPIRED',
+        `Payment ${this.id} expired at ${this.expiresAt.toISOString()}`,
+      );
+    }
+  }
+
   private assertCanMoveTo(to: PaymentOrderState): void {
     if (!canTransition(this.state, to)) {
       throw new DomainError(

@@ -17,7 +17,24 @@ describe('sandbox Alipay trade rules', () => {
       outTradeNo: 'o_1',
       amountMinor: 1,
       subject: 's',
+      expiresAt: null,
     });
+  });
+
+  it('reads time_expire as an absolute Shanghai deadline and refuses a malformed one', () => {
+    expect(
+      parsePrecreate({
+        out_trade_no: 'o_1',
+        total_amount: '0.01',
+        subject: 's',
+        time_expire: '2026-01-14 10:00:00',
+      }).expiresAt,
+    ).toEqual(new Date('2026-01-14T02:00:00Z'));
+    for (const time_expire of ['90m', '2026-01-14T10:00:00', 42]) {
+      expect(() =>
+        parsePrecreate({ out_trade_no: 'o_1', total_amount: '0.01', subject: 's', time_expire }),
+      ).toThrow(/time_expire/);
+    }
     for (const total_amount of ['1.001', '0', '-1', '1e2', ' 1', undefined]) {
       expect(
         subCodeOf(() => parsePrecreate({ out_trade_no: 'o', total_amount, subject: 's' })),
@@ -34,7 +51,7 @@ describe('sandbox Alipay trade rules', () => {
   });
 
   it('replays the same precreate and refuses a changed, paid or closed one', () => {
-    const request = { outTradeNo: 'o', amountMinor: 100, subject: 's' };
+    const request = { outTradeNo: 'o', amountMinor: 100, subject: 's', expiresAt: null };
     const existing = { status: 'WAIT_BUYER_PAY' as const, amountMinor: 100, subject: 's' };
     expect(subCodeOf(() => precreateAgain(existing, request))).toBeUndefined();
     expect(subCodeOf(() => precreateAgain({ ...existing, amountMinor: 99 }, request))).toBe(

@@ -1,4 +1,5 @@
 import { Money, MoneyError } from '@paylab/money';
+import { parseShanghaiWallClock } from '../../trades/domain/trade-expiry';
 import { GatewayError, invalidParameter } from './gateway-error';
 
 /**
@@ -16,6 +17,8 @@ export interface PrecreateRequest {
   outTradeNo: string;
   amountMinor: number;
   subject: string;
+  /** time_expire (absolute, Shanghai wall clock); null: no deadline given. */
+  expiresAt: Date | null;
 }
 
 /** Validates precreate's biz_content (amounts are yuan strings such as "0.01"). */
@@ -45,7 +48,13 @@ export function parsePrecreate(biz: Readonly<Record<string, unknown>>): Precreat
   if (amountMinor > MAX_TOTAL_AMOUNT_FEN) {
     throw new GatewayError('40004', 'ACQ.TOTAL_FEE_EXCEED', 'total_amount exceeds 100000000.00');
   }
-  return { outTradeNo, amountMinor, subject };
+  let expiresAt: Date | null = null;
+  if (biz.time_expire !== undefined) {
+    expiresAt =
+      typeof biz.time_expire === 'string' ? parseShanghaiWallClock(biz.time_expire) : null;
+    if (!expiresAt) throw invalidParameter('time_expire must be "yyyy-MM-dd HH:mm:ss"');
+  }
+  return { outTradeNo, amountMinor, subject, expiresAt };
 }
 
 export interface ExistingTrade {

@@ -37,7 +37,17 @@ describe('WeChat Pay Native orders', () => {
       notifyUrl: valid.notify_url,
       totalFen: 1234,
       attach: null,
+      expiresAt: null,
     });
+  });
+
+  it('reads time_expire (RFC 3339 with offset) and refuses one without an offset', () => {
+    expect(
+      parseNativeOrder({ ...valid, time_expire: '2026-01-14T10:00:00+08:00' }).expiresAt,
+    ).toEqual(new Date('2026-01-14T02:00:00Z'));
+    expect(() => parseNativeOrder({ ...valid, time_expire: '2026-01-14T10:00:00' })).toThrow(
+      /time_expire/,
+    );
   });
 
   it.each([

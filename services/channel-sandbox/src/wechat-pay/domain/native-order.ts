@@ -1,3 +1,4 @@
+import { parseRfc3339 } from '../../trades/domain/trade-expiry';
 import type { TradeStatus } from '../../alipay/domain/trade';
 import { paramError, WechatPayError } from './wechat-pay-error';
 
@@ -38,6 +39,8 @@ export interface NativeOrderRequest {
   notifyUrl: string;
   totalFen: number;
   attach: string | null;
+  /** time_expire (RFC 3339 with offset); null: no deadline given. */
+  expiresAt: Date | null;
 }
 
 /** Validates a POST /v3/pay/transactions/native body; PARAM_ERROR (400) names the field. */
@@ -77,7 +80,12 @@ export function parseNativeOrder(body: unknown): NativeOrderRequest {
   if (currency !== undefined && currency !== 'CNY') {
     throw paramError('amount.currency', 'the sandbox accepts CNY only');
   }
-  return { appid, mchid, description, outTradeNo, notifyUrl, totalFen: total, attach };
+  let expiresAt: Date | null = null;
+  if (fields.time_expire !== undefined) {
+    expiresAt = typeof fields.time_expire === 'string' ? parseRfc3339(fields.time_expire) : null;
+    if (!expiresAt) throw paramError('time_expire', 'must be RFC 3339 with an offset');
+  }
+  return { appid, mchid, description, outTradeNo, notifyUrl, totalFen: total, attach, expiresAt };
 }
 
 export interface ExistingOrder {

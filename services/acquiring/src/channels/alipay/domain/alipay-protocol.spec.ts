@@ -7,7 +7,7 @@ import {
   refundQueryResultOf,
   refundResultOf,
   snapshotOfQuery,
-  timeoutExpressOf,
+  timeExpireOf,
   tradeStatusOf,
   yuanToMoney,
 } from './alipay-protocol';
@@ -53,12 +53,12 @@ describe('Alipay protocol translation', () => {
     expect(yuanToMoney(12.34)).toBeNull();
   });
 
-  it('turns the deadline into whole minutes, rounded up, within 1m … 15d', () => {
-    const now = new Date('2026-01-14T00:00:00Z');
-    expect(timeoutExpressOf(new Date('2026-01-14T00:30:00Z'), now)).toBe('30m');
-    expect(timeoutExpressOf(new Date('2026-01-14T00:30:01Z'), now)).toBe('31m');
-    expect(timeoutExpressOf(new Date('2026-01-13T00:00:00Z'), now)).toBe('1m');
-    expect(timeoutExpressOf(new Date('2026-03-14T00:00:00Z'), now)).toBe('21600m');
+  it('writes the absolute deadline as Shanghai wall-clock time_expire, whole seconds down', () => {
+    expect(timeExpireOf(new Date('2026-01-14T00:30:00Z'))).toBe('2026-01-14 08:30:00');
+    // Fractions are dropped, never rounded up: the channel must not outlive our deadline.
+    expect(timeExpireOf(new Date('2026-01-14T15:59:59.999Z'))).toBe('2026-01-14 23:59:59');
+    // Past Shanghai midnight the date moves on.
+    expect(timeExpireOf(new Date('2026-01-14T16:00:00Z'))).toBe('2026-01-15 00:00:00');
   });
 
   it('parses a paid notification: Shanghai gmt_payment to UTC, amount to fen', () => {

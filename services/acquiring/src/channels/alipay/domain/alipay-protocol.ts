@@ -6,7 +6,7 @@ import {
   type ChannelTradeSnapshot,
   type ChannelTradeStatus,
 } from '../../channel-adapter';
-import { parseShanghaiDateTime } from '../../domain/shanghai-time';
+import { formatShanghaiDateTime, parseShanghaiDateTime } from '../../domain/shanghai-time';
 
 /**
  * Alipay's words and formats, translated to acquiring's: trade_status, yuan strings, Shanghai
@@ -18,8 +18,6 @@ export type GatewayResult = Readonly<Record<string, unknown>>;
 
 /** Alipay's per-trade maximum, 100000000.00 yuan. */
 export const MAX_ALIPAY_AMOUNT_FEN = 10_000_000_000;
-/** timeout_express allows 1m … 15d. */
-const MAX_TIMEOUT_MINUTES = 15 * 24 * 60;
 
 /**
  * trade_status → acquiring's status. TRADE_FINISHED is paid and no longer refundable, so it is
@@ -51,10 +49,13 @@ export function yuanToMoney(value: unknown): Money | null {
   }
 }
 
-/** timeout_express for precreate: whole minutes left until expiresAt, rounded up, 1m … 15d. */
-export function timeoutExpressOf(expiresAt: Date, now: Date): string {
-  const minutes = Math.ceil((expiresAt.getTime() - now.getTime()) / 60_000);
-  return `${Math.min(Math.max(minutes, 1), MAX_TIMEOUT_MINUTES)}m`;
+/**
+ * time_expire for precreate: the absolute deadline, "yyyy-MM-dd HH:mm:ss" in Asia/Shanghai, in
+ * whole seconds rounded down. Unlike timeout_express (relative, whole minutes rounded up) it
+ * makes Alipay close the trade on the same second as the platform's deadline.
+ */
+export function timeExpireOf(expiresAt: Date): string {
+  return formatShanghaiDateTime(expiresAt);
 }
 
 /**
