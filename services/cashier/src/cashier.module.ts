@@ -26,9 +26,13 @@ import {
   OrderExpiryWorker,
   PAYMENT_EXPIRY_SWEEP_INTERVAL_MS,
 } from './payments/order-expiry.worker';
-import { CASHIER_PUBLIC_BASE_URL, PaymentOrders } from './payments/payment-orders.service';
+import { PaymentOrders } from './payments/payment-orders.service';
+import { CASHIER_PUBLIC_BASE_URL, PaymentViews } from './payments/payment-views';
 import { PaymentsController } from './payments/payments.controller';
 import { CASHIER_ENTITIES, CASHIER_MIGRATIONS } from './persistence';
+import { ChannelRefundsConsumer } from './refunds/channel-refunds.consumer';
+import { RefundsController } from './refunds/refunds.controller';
+import { Refunds } from './refunds/refunds.service';
 
 @Module({})
 export class CashierModule {
@@ -50,7 +54,7 @@ export class CashierModule {
           serviceName: 'cashier',
           brokers: config.KAFKA_BROKERS,
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-          publishes: [Topics.paymentOrders.name],
+          publishes: [Topics.paymentOrders.name, Topics.refunds.name],
         }),
         // The payer waits on these answers at checkout: request/reply with a timeout.
         RequestReplyModule.forRoot({
@@ -62,12 +66,16 @@ export class CashierModule {
       ],
       controllers: [
         PaymentsController,
+        RefundsController,
         NotificationsController,
         ChannelPaymentsConsumer,
+        ChannelRefundsConsumer,
         CheckoutController,
       ],
       providers: [
         PaymentOrders,
+        PaymentViews,
+        Refunds,
         Checkout,
         MerchantNotifications,
         WebhookDispatcher,
