@@ -4,7 +4,8 @@
  * for the merchant's webhook receiver. Acquiring is not part of this suite: the test publishes the
  * channel's answers (ChannelPaymentSucceeded, ChannelRefundSucceeded/Failed) onto the real topics
  * with the headers acquiring's outbox relay would give them, and reads what cashier decided from
- * its tables and its outbox.
+ * its tables and its outbox. The suite runs on a Kafka broker of its own: on a shared broker,
+ * another suite's acquiring would consume these RefundRequested events and answer them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -30,7 +31,9 @@ import {
   ENV_VARIABLES,
   freePort,
   REPO_ROOT,
+  startDisposableKafka,
   waitFor,
+  type DisposableKafka,
 } from '@paylab/testing';
 import { DEMO_MERCHANT } from '../../services/cashier/src/merchants/demo-merchant';
 import { verifyWebhookSignature } from '../../services/cashier/src/notifications/domain/webhook-signature';
@@ -52,7 +55,7 @@ import { MerchantApiClient, send, type ApiResponse } from './support/merchant-ap
 const infra = {
   databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
   redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
-  kafkaBrokers: process.env[ENV_VARIABLES.kafkaBrokers]!,
+  mode: process.env.PAYLAB_TEST_INFRASTRUCTURE_MODE as 'env' | 'testcontainers' | 'local',
 };
 
 const CHANNEL_ACCOUNT_A = 'cha_01M85DMB00EHTE541GQYE3T4TM';
@@ -77,6 +80,7 @@ describe('cashier: refunds and late payment returns', () => {
   let db: Client | undefined;
   let receiver: Server | undefined;
   let receiverUrl: string;
+  let broker: DisposableKafka | undefined;
   let kafka: ReturnType<typeof createKafka>;
   let demo: MerchantApiClient;
   let other: MerchantApiClient;
@@ -103,6 +107,8 @@ describe('cashier: refunds and late payment returns', () => {
     await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
+    broker = await startDisposableKafka(REPO_ROOT, infra.mode);
+    const kafkaBrokers = broker.brokers.join(',');
     const databaseUrl = await createDatabase(infra.databaseUrl, databaseName);
     await seedDemoData(databaseUrl, () => undefined);
     db = new Client({ connectionString: databaseUrl });
@@ -124,7 +130,7 @@ describe('cashier: refunds and late payment returns', () => {
         HTTP_PORT: String(port),
         DATABASE_URL: databaseUrl,
         REDIS_URL: infra.redisUrl,
-        KAFKA_BROKERS: infra.kafkaBrokers,
+        KAFKA_BROKERS: kafkaBrokers,
         PUBLIC_BASE_URL: baseUrl,
         LOG_LEVEL: 'info',
         OUTBOX_POLL_INTERVAL_MS: '100',
@@ -150,7 +156,7 @@ describe('cashier: refunds and late payment returns', () => {
     });
     kafka = createKafka({
       clientId: 'e2e-refunds',
-      brokers: infra.kafkaBrokers.split(','),
+      brokers: broker.brokers,
       logger: createLogger('e2e-refunds', 'warn'),
     });
   });
@@ -160,6 +166,7 @@ describe('cashier: refunds and late payment returns', () => {
     await db?.end();
     await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
     await dropDatabase(infra.databaseUrl, databaseName);
+    await broker?.destroy();
   });
 
   // ---- helpers -------------------------------------------------------------------------
@@ -760,7 +767,9 @@ describe('cashier: refunds and late payment returns', () => {
       };
     }
 
-    const cases: Array<[string, () => Promise<ApiResponse>, number, string, string?]> = [
+    // Every row has all five cells (param may be undefined): jest treats a test function with
+    // more parameters than the row has cells as one that waits for a `done` callback.
+    const cases: Array<[string, () => Promise<ApiResponse>, number, string, string | undefined]> = [
       [
         'a negative amount',
         () => refund(paid.id, { amount: cny(-100) }),
@@ -850,18 +859,21 @@ describe('cashier: refunds and late payment returns', () => {
         () => refund(newId('pay'), { amount: cny(100) }),
         404,
         'PAYMENT.NOT_FOUND',
+        undefined,
       ],
       [
         "another merchant's payment",
         () => refund(othersPaid.id, { amount: cny(100) }),
         404,
         'PAYMENT.NOT_FOUND',
+        undefined,
       ],
       [
         'an order that is not SUCCEEDED',
         () => refund(createdOnly.id, { amount: cny(100) }),
         409,
         'REFUND.PAYMENT_NOT_REFUNDABLE',
+        undefined,
       ],
       [
         'a text/plain body',
