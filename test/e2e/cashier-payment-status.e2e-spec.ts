@@ -309,18 +309,24 @@ describe('cashier: channel payments, signed merchant webhooks and order expiry',
       closedAt: null,
     });
     expect(await outboxEvents(order.id, 'payment_order.succeeded')).toBe(1);
+    // v2: cashier's verdict carries the channel facts settlement clears with.
     const [event] = (
-      await db!.query<{ payload: Record<string, unknown> }>(
-        `SELECT payload FROM cashier.outbox_messages WHERE message_key = $1 AND event_type = 'payment_order.succeeded'`,
+      await db!.query<{ payload: Record<string, unknown>; schema_version: number }>(
+        `SELECT payload, schema_version FROM cashier.outbox_messages WHERE message_key = $1 AND event_type = 'payment_order.succeeded'`,
         [order.id],
       )
     ).rows;
+    expect(event.schema_version).toBe(2);
     expect(event.payload).toEqual({
       paymentId: order.id,
       merchantId: DEMO_MERCHANT.merchantId,
       amount: { amountMinor: 2_500, currency: 'CNY' },
       transactionId: payment.transactionId,
       succeededAt: payment.paidAt,
+      channel: 'WECHAT_PAY',
+      channelTradeNo: payment.channelTradeNo,
+      paidAt: payment.paidAt,
+      businessDate: '2026-11-24',
     });
 
     const [hook] = await webhooksArrived(path, 1);
@@ -477,7 +483,7 @@ describe('cashier: channel payments, signed merchant webhooks and order expiry',
     expect(await getOrder(demo, order.id)).toMatchObject({ state: 'CLOSED', transactionId: null });
     expect(await outboxEvents(order.id, 'payment_order.succeeded')).toBe(0);
     const late = await db!.query(
-      `SELECT payment_id, reason, order_state, amount_minor::int AS amount, status, message_id
+      `SELECT payment_id, reason, order_state, amount_minor::int AS amount, status, message_id, refund_id
        FROM cashier.late_payments WHERE transaction_id = $1`,
       [payment.transactionId],
     );
@@ -489,8 +495,11 @@ describe('cashier: channel payments, signed merchant webhooks and order expiry',
         amount: 2_500,
         status: 'REFUND_PENDING',
         message_id: messageId,
+        // Returned to the payer by a refund of its own (refunds-cashier.e2e-spec.ts follows it).
+        refund_id: expect.stringMatching(/^ref_/),
       },
     ]);
+    expect(await outboxEvents(order.id, 'late_payment.recorded')).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(webhooksAt(path)).toHaveLength(1);
   });

@@ -254,6 +254,10 @@ describe('the merchant Open API of cashier (create, read and close payment order
         closeReason: null,
         checkoutUrl: expect.any(String),
         qrCodeUrl: expect.any(String),
+        refundedAmount: { amountMinor: 0, currency: 'CNY' },
+        refundingAmount: { amountMinor: 0, currency: 'CNY' },
+        refundStatus: 'NONE',
+        latePayments: [],
       },
     });
     const view = response.json as PaymentView;

@@ -27,13 +27,13 @@ import {
   OrderExpiryWorker,
   PAYMENT_EXPIRY_SWEEP_INTERVAL_MS,
 } from './payments/order-expiry.worker';
-import {
-  CASHIER_PUBLIC_BASE_URL,
-  PaymentOrders,
-  PROCESSING_CLOSE_GRACE_MS,
-} from './payments/payment-orders.service';
+import { PaymentOrders, PROCESSING_CLOSE_GRACE_MS } from './payments/payment-orders.service';
+import { CASHIER_PUBLIC_BASE_URL, PaymentViews } from './payments/payment-views';
 import { PaymentsController } from './payments/payments.controller';
 import { CASHIER_ENTITIES, CASHIER_MIGRATIONS } from './persistence';
+import { ChannelRefundsConsumer } from './refunds/channel-refunds.consumer';
+import { RefundsController } from './refunds/refunds.controller';
+import { Refunds } from './refunds/refunds.service';
 
 @Module({})
 export class CashierModule {
@@ -59,7 +59,7 @@ export class CashierModule {
           serviceName: 'cashier',
           brokers: config.KAFKA_BROKERS,
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-          publishes: [Topics.paymentOrders.name],
+          publishes: [Topics.paymentOrders.name, Topics.refunds.name],
         }),
         // The payer (checkout) or the merchant (close) waits on these answers: request/reply.
         RequestReplyModule.forRoot({
@@ -71,12 +71,16 @@ export class CashierModule {
       ],
       controllers: [
         PaymentsController,
+        RefundsController,
         NotificationsController,
         ChannelPaymentsConsumer,
+        ChannelRefundsConsumer,
         CheckoutController,
       ],
       providers: [
         PaymentOrders,
+        PaymentViews,
+        Refunds,
         Checkout,
         MerchantNotifications,
         WebhookTargets,

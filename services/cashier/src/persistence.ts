@@ -4,6 +4,7 @@ import { MerchantEntity } from './merchants/merchant.entity';
 import { CreateMerchants1732406600000 } from './migrations/1732406600000-create-merchants';
 import { CreatePaymentOrders1732406700000 } from './migrations/1732406700000-create-payment-orders';
 import { CreateNotificationsAndLatePayments1732407200000 } from './migrations/1732407200000-create-notifications-and-late-payments';
+import { CreateRefunds1732407600000 } from './migrations/1732407600000-create-refunds';
 import { WebhookRefusedOutcome1733000000000 } from './migrations/1733000000000-webhook-refused-outcome';
 import { IdempotencyOwnerToken1733000000100 } from './migrations/1733000000100-idempotency-owner-token';
 import {
@@ -12,6 +13,7 @@ import {
 } from './notifications/merchant-notification.entities';
 import { LatePaymentEntity } from './payments/late-payment.entity';
 import { PaymentOrderEntity } from './payments/payment-order.entity';
+import { RefundEntity } from './refunds/refund.entity';
 
 /**
  * The entities and migrations of the cashier schema. The outbox and inbox tables come from
@@ -25,11 +27,13 @@ export const CASHIER_ENTITIES: Function[] = [
   MerchantNotificationEntity,
   MerchantNotificationAttemptEntity,
   LatePaymentEntity,
+  RefundEntity,
 ];
 export const CASHIER_MIGRATIONS: Function[] = [
   CreateMerchants1732406600000,
   CreatePaymentOrders1732406700000,
   CreateNotificationsAndLatePayments1732407200000,
+  CreateRefunds1732407600000,
   WebhookRefusedOutcome1733000000000,
   IdempotencyOwnerToken1733000000100,
 ];

@@ -12,7 +12,8 @@ export const cashierService: ServiceDefinition<CashierConfig> = {
       'Merchant Open API: payment orders, refunds, hosted checkout and aggregated QR (一码付), signed merchant webhooks.',
   },
   rootModule: (config, logger) => CashierModule.register(config, logger),
-  // Marks orders paid on every ChannelPaymentSucceeded (ChannelPaymentsConsumer).
+  // Marks orders paid on every ChannelPaymentSucceeded (ChannelPaymentsConsumer) and settles
+  // refunds on ChannelRefundSucceeded/Failed (ChannelRefundsConsumer).
   consumer: (config, logger) =>
     kafkaConsumer({
       serviceName: config.KAFKA_CONSUMER_GROUP ?? DEFAULT_CASHIER_CONSUMER_GROUP,

@@ -29,6 +29,15 @@ const EXACT: Record<string, ErrorType> = {
   'PAYMENT.CLOSED': 'conflict_error',
   'CHARGE.CLOSED': 'conflict_error',
   'CHANNEL.UNKNOWN_ACCOUNT': 'unprocessable_error',
+  // Refunds (退款): the order's state or what is left of it refuses the request.
+  'REFUND.PAYMENT_NOT_REFUNDABLE': 'conflict_error',
+  'REFUND.EXCEEDS_REFUNDABLE_AMOUNT': 'unprocessable_error',
+  'REFUND.DUPLICATE_MERCHANT_REFUND_NO': 'conflict_error',
+  'REFUND.CURRENCY_MISMATCH': 'unprocessable_error',
+  'REFUND.ILLEGAL_TRANSITION': 'conflict_error',
+  'REFUND.CONFLICTING_OUTCOME': 'conflict_error',
+  'REFUND.CONCURRENT_UPDATE': 'conflict_error',
+  'REFUND.INCONSISTENT_STATE': 'api_error',
   // Stored data that breaks an invariant is our fault, never the client's.
   'PAYMENT.INCONSISTENT_STATE': 'api_error',
   'IDEMPOTENCY.INCONSISTENT_RECORD': 'api_error',

@@ -1,5 +1,5 @@
 import type { PaymentMethod } from '../payments/domain/payer-agent';
-import type { PaymentView } from '../payments/payment-order.mapper';
+import type { PaymentOrderView } from '../payments/payment-order.mapper';
 
 const METHOD_LABELS: Record<PaymentMethod, string> = {
   ALIPAY: 'Alipay 支付宝',
@@ -20,7 +20,7 @@ function yuan(amountMinor: number): string {
  * read it as HTML. It polls the order state so the page follows the payment to SUCCEEDED.
  */
 export function renderCheckoutPage(
-  payment: PaymentView,
+  payment: PaymentOrderView,
   options: {
     methods: readonly PaymentMethod[];
     qr?: { method: PaymentMethod; payload: string; svg: string };

@@ -5,12 +5,17 @@ import { KafkaRequestClient, Outbox } from '@paylab/messaging';
 import type { DataSource } from 'typeorm';
 import type { PaymentMethod } from '../payments/domain/payer-agent';
 import { PaymentOrderEntity } from '../payments/payment-order.entity';
-import { toDomain, toRow, toView, type PaymentView } from '../payments/payment-order.mapper';
+import {
+  toDomain,
+  toOrderView,
+  toRow,
+  type PaymentOrderView,
+} from '../payments/payment-order.mapper';
 import { CASHIER_PUBLIC_BASE_URL } from '../payments/payment-orders.service';
 import { DomainError } from '../shared/domain-error';
 
 export interface CheckoutCredentials {
-  payment: PaymentView;
+  payment: PaymentOrderView;
   method: PaymentMethod;
   qrPayload: string;
   transactionId: string;
@@ -31,17 +36,17 @@ export class Checkout {
     @Inject(CASHIER_PUBLIC_BASE_URL) private readonly publicBaseUrl: string,
   ) {}
 
-  async view(paymentId: string): Promise<PaymentView> {
+  async view(paymentId: string): Promise<PaymentOrderView> {
     const row = await this.dataSource
       .getRepository(PaymentOrderEntity)
       .findOneBy({ id: paymentId });
     if (!row) throw new DomainError('PAYMENT.NOT_FOUND', `No payment ${paymentId}.`);
-    return toView(toDomain(row), this.publicBaseUrl);
+    return toOrderView(toDomain(row), this.publicBaseUrl);
   }
 
   /** The methods routing can place for this order's merchant and amount (支付方式). */
   async offeredMethods(
-    payment: PaymentView,
+    payment: PaymentOrderView,
     device?: 'MOBILE' | 'DESKTOP',
   ): Promise<PaymentMethod[]> {
     const offer = await this.requests.request(OfferMethods, {
@@ -96,7 +101,7 @@ export class Checkout {
           throw new Error(`unexpected ${result.event.type}`);
         await this.outbox.publish(manager, PaymentOrderProcessing, result.event.payload);
       }
-      return toView(result.order, this.publicBaseUrl);
+      return toOrderView(result.order, this.publicBaseUrl);
     });
     return {
       payment,

@@ -1,7 +1,16 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type NotificationStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
-export type NotificationEventType = 'payment.succeeded' | 'payment.closed';
+/**
+ * payment.late_payment_returned: a payment that arrived after the order was closed (or paid
+ * twice) went back to the payer; the body is the payment view with its `latePayments`.
+ */
+export type NotificationEventType =
+  | 'payment.succeeded'
+  | 'payment.closed'
+  | 'refund.succeeded'
+  | 'refund.failed'
+  | 'payment.late_payment_returned';
 /** REFUSED: the address check refused the destination, so nothing was sent (never retried). */
 export type AttemptOutcome = 'DELIVERED' | 'RETRY_SCHEDULED' | 'GAVE_UP' | 'REFUSED';
 

@@ -5,6 +5,7 @@ import { ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MerchantAppEntity } from '../merchants/merchant-app.entity';
 import type { PaymentView } from '../payments/payment-order.mapper';
+import type { RefundView } from '../refunds/refund.mapper';
 import { isAcknowledged, nextAttemptAfterFailure } from './domain/retry-schedule';
 import {
   signWebhook,
@@ -34,8 +35,24 @@ export interface WebhookBody {
   id: string;
   type: NotificationEventType;
   createdAt: string;
-  data: PaymentView;
+  /** The payment view for payment.* types, the refund view for refund.* types. */
+  data: PaymentView | RefundView;
 }
+
+/** One webhook to queue: what happened, to which payment, and the body's `data`. */
+export type WebhookToQueue = {
+  paymentId: string;
+  merchantId: string;
+  appId: string;
+  /** The order's notifyUrl; without one, the app's webhook URL. */
+  notifyUrl: string | undefined;
+} & (
+  | {
+      type: 'payment.succeeded' | 'payment.closed' | 'payment.late_payment_returned';
+      data: PaymentView;
+    }
+  | { type: 'refund.succeeded' | 'refund.failed'; data: RefundView }
+);
 
 export interface NotificationAttemptView {
   attemptNo: number;
@@ -97,30 +114,32 @@ export class MerchantNotifications {
   }
 
   /**
-   * Queues a webhook for `payment` to the order's notifyUrl, else the app's webhook URL; with
-   * neither, the merchant asked for no webhooks and nothing is queued (undefined).
+   * Queues a webhook to the order's notifyUrl, else the app's webhook URL; with neither, the
+   * merchant asked for no webhooks and nothing is queued (undefined). Refund webhooks go to the
+   * same place as their payment's, as Alipay and WeChat Pay send refund notices to the merchant's
+   * notify address.
    */
-  async enqueue(
-    manager: EntityManager,
-    type: NotificationEventType,
-    payment: PaymentView,
-    notifyUrl: string | undefined,
-  ): Promise<string | undefined> {
-    let url = notifyUrl;
+  async enqueue(manager: EntityManager, webhook: WebhookToQueue): Promise<string | undefined> {
+    let url = webhook.notifyUrl;
     if (url === undefined) {
-      const app = await manager.getRepository(MerchantAppEntity).findOneBy({ id: payment.appId });
+      const app = await manager.getRepository(MerchantAppEntity).findOneBy({ id: webhook.appId });
       url = app?.webhookUrl ?? undefined;
     }
     if (url === undefined || url === '') return undefined;
     const now = new Date();
     const id = newId('ntf', now.getTime());
-    const body: WebhookBody = { id, type, createdAt: now.toISOString(), data: payment };
+    const body: WebhookBody = {
+      id,
+      type: webhook.type,
+      createdAt: now.toISOString(),
+      data: webhook.data,
+    };
     await manager.insert(MerchantNotificationEntity, {
       id,
-      paymentId: payment.id,
-      merchantId: payment.merchantId,
-      appId: payment.appId,
-      eventType: type,
+      paymentId: webhook.paymentId,
+      merchantId: webhook.merchantId,
+      appId: webhook.appId,
+      eventType: webhook.type,
       url,
       body: JSON.stringify(body),
       status: 'PENDING',

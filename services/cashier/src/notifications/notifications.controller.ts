@@ -28,7 +28,8 @@ export class NotificationsController {
   @ApiOperation({
     summary: 'The webhooks (异步通知) sent for one of your orders, with every delivery attempt.',
     description:
-      'Webhooks are POSTed as JSON {id, type: payment.succeeded|payment.closed, createdAt, data: <payment>} ' +
+      'Webhooks are POSTed as JSON {id, type, createdAt, data}: type payment.succeeded, payment.closed or ' +
+      'payment.late_payment_returned with data = the payment; refund.succeeded or refund.failed with data = the refund. ' +
       'with headers PayLab-Notification-Id and PayLab-Signature: t=<unix s>,v1=<hex HMAC-SHA256(app signing ' +
       'secret, "<t>.<raw body>")>. Reject a signature older than 5 minutes. Only a 2xx answer acknowledges; ' +
       'otherwise retried 15s, 1m, 5m, 15m, 1h, 2h, 6h and 12h after each failure, then given up (FAILED).',

@@ -4,8 +4,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * A channel payment for an order that could not take it (closed, failed, or already paid by
  * another transaction). The payer's money is real, so it is kept here for a refund (REFUND_PENDING)
- * instead of being turned into a success the merchant does not expect. Refunding it is the refund
- * flow's job; until then an operator sees the list here and in reconciliation.
+ * instead of being turned into a success the merchant does not expect. A LATE_PAYMENT_RETURN refund
+ * (refund_id) is requested in the same transaction; when it succeeds the row becomes REFUNDED.
  */
 @Entity({ name: 'late_payments' })
 export class LatePaymentEntity {
@@ -23,4 +23,6 @@ export class LatePaymentEntity {
   @Column({ name: 'message_id', type: 'text' }) messageId!: string;
   @Column({ type: 'text' }) status!: 'REFUND_PENDING' | 'REFUNDED';
   @Column({ name: 'recorded_at', type: 'timestamptz' }) recordedAt!: Date;
+  /** The LATE_PAYMENT_RETURN refund that gives the money back; null only for rows from before refunds. */
+  @Column({ name: 'refund_id', type: 'text', nullable: true }) refundId!: string | null;
 }

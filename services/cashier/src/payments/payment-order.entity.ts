@@ -18,6 +18,8 @@ export class PaymentOrderEntity {
   @Column({ type: 'text' }) state!: string;
   @Column({ type: 'text', nullable: true }) channel!: string | null;
   @Column({ name: 'transaction_id', type: 'text', nullable: true }) transactionId!: string | null;
+  @Column({ name: 'channel_account_id', type: 'text', nullable: true })
+  channelAccountId!: string | null;
   @Column({ name: 'failure_code', type: 'text', nullable: true }) failureCode!: string | null;
   @Column({ name: 'close_reason', type: 'text', nullable: true }) closeReason!: string | null;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;

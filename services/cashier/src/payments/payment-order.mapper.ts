@@ -1,4 +1,6 @@
-import { Money, type CurrencyCode } from '@paylab/money';
+import { Money, type CurrencyCode, type MoneyJSON } from '@paylab/money';
+import type { RefundStatus } from '../refunds/domain/refundable-amount';
+import type { LatePaymentEntity } from './late-payment.entity';
 import type {
   ChannelCode,
   CloseReason,
@@ -25,6 +27,7 @@ export function toDomain(row: PaymentOrderEntity): PaymentOrder {
     state: row.state as PaymentOrderState,
     channel: (row.channel as ChannelCode | null) ?? undefined,
     transactionId: row.transactionId ?? undefined,
+    channelAccountId: row.channelAccountId ?? undefined,
     succeededAt: row.succeededAt ?? undefined,
     failedAt: row.failedAt ?? undefined,
     failureCode: row.failureCode ?? undefined,
@@ -49,6 +52,7 @@ export function toRow(props: PaymentOrderProps): PaymentOrderEntity {
     state: props.state,
     channel: props.channel ?? null,
     transactionId: props.transactionId ?? null,
+    channelAccountId: props.channelAccountId ?? null,
     failureCode: props.failureCode ?? null,
     closeReason: props.closeReason ?? null,
     expiresAt: props.expiresAt,
@@ -61,8 +65,8 @@ export function toRow(props: PaymentOrderProps): PaymentOrderEntity {
   };
 }
 
-/** What the merchant API returns for an order. */
-export interface PaymentView {
+/** The order alone, as the payer's checkout page sees it. */
+export interface PaymentOrderView {
   id: string;
   merchantId: string;
   appId: string;
@@ -83,7 +87,43 @@ export interface PaymentView {
   qrCodeUrl: string;
 }
 
-export function toView(order: PaymentOrder, publicBaseUrl: string): PaymentView {
+/** A payment that arrived for this order when it could no longer take it, and its return. */
+export interface LatePaymentView {
+  transactionId: string;
+  amount: MoneyJSON;
+  reason: LatePaymentEntity['reason'];
+  /** REFUND_PENDING until the LATE_PAYMENT_RETURN refund succeeds, then REFUNDED. */
+  status: LatePaymentEntity['status'];
+  refundId: string | null;
+  paidAt: string;
+}
+
+/**
+ * Refunds as the merchant sees them on the order. The order's `state` stays SUCCEEDED after a
+ * refund (the payment did happen); these fields say how much of it went back. Only merchant
+ * refunds count: returning a late payment gives back another transaction's money.
+ */
+export interface PaymentRefundFacts {
+  /** Refunds that reached the payer (SUCCEEDED). */
+  refundedAmount: MoneyJSON;
+  /** Refunds the channel has not confirmed yet (PENDING); they already use up refundable room. */
+  refundingAmount: MoneyJSON;
+  refundStatus: RefundStatus;
+  latePayments: LatePaymentView[];
+}
+
+/** What the merchant API and the payment webhooks return for an order. */
+export type PaymentView = PaymentOrderView & PaymentRefundFacts;
+
+export function toView(
+  order: PaymentOrder,
+  publicBaseUrl: string,
+  refundFacts: PaymentRefundFacts,
+): PaymentView {
+  return { ...toOrderView(order, publicBaseUrl), ...refundFacts };
+}
+
+export function toOrderView(order: PaymentOrder, publicBaseUrl: string): PaymentOrderView {
   const props = order.toProps();
   return {
     id: props.id,

@@ -4,13 +4,15 @@ import {
   ChannelPaymentClosed,
   ChannelPaymentSucceeded,
   CloseCharge,
+  LatePaymentRecorded,
   PaymentOrderClosed,
   PaymentOrderCreated,
   PaymentOrderFailed,
   PaymentOrderProcessing,
-  PaymentOrderSucceeded,
+  PaymentOrderSucceededV2,
   type EnvelopeOf,
   type EventContract,
+  type PayloadOf,
 } from '@paylab/contracts';
 import {
   KafkaRequestClient,
@@ -24,6 +26,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
 import type { MerchantContext } from '../merchant-auth/merchant-auth.guard';
 import { MerchantNotifications } from '../notifications/merchant-notifications.service';
+import { Refunds } from '../refunds/refunds.service';
 import { DomainError } from '../shared/domain-error';
 import { applyChannelPayment, type LatePaymentReason } from './domain/channel-payment';
 import {
@@ -33,9 +36,10 @@ import {
 } from './domain/payment-order';
 import { LatePaymentEntity } from './late-payment.entity';
 import { PaymentOrderEntity } from './payment-order.entity';
-import { toDomain, toRow, toView, type PaymentView } from './payment-order.mapper';
+import { toDomain, toRow, type PaymentView } from './payment-order.mapper';
+import { PaymentViews } from './payment-views';
 
-export const CASHIER_PUBLIC_BASE_URL = Symbol('CASHIER_PUBLIC_BASE_URL');
+export { CASHIER_PUBLIC_BASE_URL } from './payment-views';
 /** How long past its deadline a PROCESSING order may wait for acquiring's close (ms). */
 export const PROCESSING_CLOSE_GRACE_MS = Symbol('PROCESSING_CLOSE_GRACE_MS');
 
@@ -52,13 +56,25 @@ export interface CreatePaymentRequest {
   expiresInSeconds?: number;
 }
 
-const CONTRACT_OF: Record<PaymentOrderEvent['type'], EventContract> = {
+/**
+ * payment_order.succeeded is published as v2 only, with the channel facts settlement clears
+ * with; so a success can only be stored where those facts are known (applyChannelPayment).
+ */
+const CONTRACT_OF: Record<
+  Exclude<PaymentOrderEvent['type'], 'payment_order.succeeded'>,
+  EventContract
+> = {
   'payment_order.created': PaymentOrderCreated,
   'payment_order.processing': PaymentOrderProcessing,
-  'payment_order.succeeded': PaymentOrderSucceeded,
   'payment_order.failed': PaymentOrderFailed,
   'payment_order.closed': PaymentOrderClosed,
 };
+
+/** The channel's facts about the payment, carried on cashier's verdicts for settlement. */
+type ChannelFacts = Pick<
+  PayloadOf<typeof PaymentOrderSucceededV2>,
+  'transactionId' | 'channel' | 'channelAccountId' | 'channelTradeNo' | 'paidAt' | 'businessDate'
+>;
 
 /** Wire names of the fields the domain reports problems on. */
 const PARAM_OF_CODE: Record<string, string> = {
@@ -75,10 +91,11 @@ export class PaymentOrders {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
-    @Inject(CASHIER_PUBLIC_BASE_URL) private readonly publicBaseUrl: string,
+    private readonly views: PaymentViews,
     private readonly notifications: MerchantNotifications,
     private readonly requests: KafkaRequestClient,
     @Inject(PROCESSING_CLOSE_GRACE_MS) private readonly processingCloseGraceMs: number,
+    private readonly refunds: Refunds,
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
     this.log = logger.child({ component: 'payment-orders' });
@@ -122,7 +139,7 @@ export class PaymentOrders {
       throw error;
     }
     await this.publish(manager, event);
-    return toView(order, this.publicBaseUrl);
+    return this.views.of(manager, order);
   }
 
   async find(merchantId: string, paymentId: string): Promise<PaymentView> {
@@ -130,7 +147,7 @@ export class PaymentOrders {
       .getRepository(PaymentOrderEntity)
       .findOneBy({ id: paymentId, merchantId });
     if (!row) throw notFound(paymentId);
-    return toView(toDomain(row), this.publicBaseUrl);
+    return this.views.of(this.dataSource.manager, toDomain(row));
   }
 
   async findByMerchantOrderNo(merchantId: string, merchantOrderNo: string): Promise<PaymentView> {
@@ -138,7 +155,7 @@ export class PaymentOrders {
       .getRepository(PaymentOrderEntity)
       .findOneBy({ merchantOrderNo, merchantId });
     if (!row) throw notFound(`merchantOrderNo ${merchantOrderNo}`);
-    return toView(toDomain(row), this.publicBaseUrl);
+    return this.views.of(this.dataSource.manager, toDomain(row));
   }
 
   /**
@@ -270,12 +287,15 @@ export class PaymentOrders {
    * transaction. The order is row-locked, so a concurrent close or a second event for it waits
    * and then sees the outcome of this one.
    *
-   * - CREATED/PROCESSING → SUCCEEDED, with PaymentOrderSucceeded in the outbox and the merchant's
-   *   webhook queued, all in this transaction.
+   * - CREATED/PROCESSING → SUCCEEDED, with PaymentOrderSucceededV2 (carrying the channel facts
+   *   settlement clears with) in the outbox and the merchant's webhook queued, all in this
+   *   transaction.
    * - The same transaction again (re-published under a new message id): no effect.
    * - Money for an order that cannot take it (CLOSED, FAILED, or paid by another transaction) is
-   *   recorded in `late_payments` for a refund, and the order stays as it is. The message is
-   *   processed, not dead-lettered: nothing about it is wrong, and the record is the action.
+   *   recorded in `late_payments`, a LATE_PAYMENT_RETURN refund for the full amount is requested
+   *   (RefundRequested), and LatePaymentRecorded tells settlement to hold it in suspense; the
+   *   order stays as it is and the merchant is never credited. The message is processed, not
+   *   dead-lettered: nothing about it is wrong, and the return is the action.
    * - An event that contradicts the order (unknown payment, another merchant or amount, another
    *   channel) throws PermanentMessageError with a coded reason: it goes to the dead-letter topic
    *   for an operator, because no automatic action on it is safe.
@@ -304,15 +324,26 @@ export class PaymentOrders {
         paymentId: payment.paymentId,
         merchantId: payment.merchantId,
         channel: payment.channel,
+        channelAccountId: payment.channelAccountId,
         amountMinor: payment.amount.amountMinor,
         currency: payment.amount.currency,
         paidAt: new Date(payment.paidAt),
       },
       new Date(),
     );
+    const channelFacts: ChannelFacts = {
+      transactionId: payment.transactionId,
+      channel: payment.channel,
+      ...(payment.channelAccountId === undefined
+        ? {}
+        : { channelAccountId: payment.channelAccountId }),
+      channelTradeNo: payment.channelTradeNo,
+      paidAt: payment.paidAt,
+      businessDate: payment.businessDate,
+    };
     switch (decision.kind) {
       case 'succeeded':
-        await this.store(manager, row, decision.transition);
+        await this.store(manager, row, decision.transition, channelFacts);
         return { kind: 'succeeded' };
       case 'duplicate':
         this.log.info(
@@ -320,29 +351,52 @@ export class PaymentOrders {
           'channel payment already applied; event ignored',
         );
         return { kind: 'duplicate' };
-      case 'late':
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(LatePaymentEntity)
-          .values({
-            transactionId: payment.transactionId,
-            paymentId: payment.paymentId,
-            merchantId: payment.merchantId,
-            channel: payment.channel,
-            channelTradeNo: payment.channelTradeNo,
-            amountMinor: payment.amount.amountMinor,
-            currency: payment.amount.currency,
-            paidAt: new Date(payment.paidAt),
-            reason: decision.reason,
-            orderState: order.state,
-            messageId: envelope.id,
-            status: 'REFUND_PENDING',
-            recordedAt: new Date(),
-          })
-          // The same late transaction re-published: already recorded.
-          .orIgnore()
-          .execute();
+      case 'late': {
+        const recorded = await manager
+          .getRepository(LatePaymentEntity)
+          .existsBy({ transactionId: payment.transactionId });
+        if (recorded) {
+          // The same late transaction re-published: already recorded and being returned.
+          this.log.info(
+            { paymentId: order.id, transactionId: payment.transactionId, messageId: envelope.id },
+            'late payment already recorded; event ignored',
+          );
+          return { kind: 'late', reason: decision.reason };
+        }
+        const amount = Money.of(payment.amount.amountMinor, payment.amount.currency);
+        const refund = await this.refunds.requestLatePaymentReturn(manager, {
+          order,
+          transactionId: payment.transactionId,
+          channel: payment.channel,
+          channelAccountId: payment.channelAccountId,
+          amount,
+        });
+        const recordedAt = new Date();
+        await manager.insert(LatePaymentEntity, {
+          transactionId: payment.transactionId,
+          paymentId: payment.paymentId,
+          merchantId: payment.merchantId,
+          channel: payment.channel,
+          channelTradeNo: payment.channelTradeNo,
+          amountMinor: payment.amount.amountMinor,
+          currency: payment.amount.currency,
+          paidAt: new Date(payment.paidAt),
+          reason: decision.reason,
+          orderState: order.state,
+          messageId: envelope.id,
+          status: 'REFUND_PENDING',
+          recordedAt,
+          refundId: refund.id,
+        });
+        await this.outbox.publish(manager, LatePaymentRecorded, {
+          paymentId: payment.paymentId,
+          merchantId: payment.merchantId,
+          amount: payment.amount,
+          reason: decision.reason,
+          refundId: refund.id,
+          recordedAt: recordedAt.toISOString(),
+          ...channelFacts,
+        });
         this.log.warn(
           {
             paymentId: order.id,
@@ -350,10 +404,12 @@ export class PaymentOrders {
             state: order.state,
             reason: decision.reason,
             amount: payment.amount,
+            refundId: refund.id,
           },
-          'payment arrived for an order that cannot take it; recorded for refund (待退款)',
+          'payment arrived for an order that cannot take it; returning it to the payer (迟到支付退回)',
         );
         return { kind: 'late', reason: decision.reason };
+      }
       case 'rejected':
         throw new PermanentMessageError(`${decision.code}: ${decision.message}`);
     }
@@ -396,9 +452,9 @@ export class PaymentOrders {
     manager: EntityManager,
     row: PaymentOrderEntity,
     result: PaymentOrderTransitionResult,
+    channelFacts?: ChannelFacts,
   ): Promise<PaymentView> {
-    const view = toView(result.order, this.publicBaseUrl);
-    if (!result.changed) return view;
+    if (!result.changed) return this.views.of(manager, result.order);
     const updated = await manager.update(
       PaymentOrderEntity,
       { id: row.id, version: row.version },
@@ -411,7 +467,8 @@ export class PaymentOrders {
         `Payment ${row.id} changed while it was being updated; retry.`,
       );
     }
-    await this.publish(manager, result.event);
+    await this.publish(manager, result.event, channelFacts);
+    const view = await this.views.of(manager, result.order);
     const notificationType =
       result.order.state === 'SUCCEEDED'
         ? 'payment.succeeded'
@@ -419,12 +476,33 @@ export class PaymentOrders {
           ? 'payment.closed'
           : undefined;
     if (notificationType) {
-      await this.notifications.enqueue(manager, notificationType, view, result.order.notifyUrl);
+      await this.notifications.enqueue(manager, {
+        type: notificationType,
+        paymentId: view.id,
+        merchantId: view.merchantId,
+        appId: view.appId,
+        notifyUrl: result.order.notifyUrl,
+        data: view,
+      });
     }
     return view;
   }
 
-  private async publish(manager: EntityManager, event: PaymentOrderEvent): Promise<void> {
+  private async publish(
+    manager: EntityManager,
+    event: PaymentOrderEvent,
+    channelFacts?: ChannelFacts,
+  ): Promise<void> {
+    if (event.type === 'payment_order.succeeded') {
+      if (!channelFacts || channelFacts.transactionId !== event.payload.transactionId) {
+        throw new Error(`${event.payload.paymentId}: a success needs its channel facts`);
+      }
+      await this.outbox.publish(manager, PaymentOrderSucceededV2, {
+        ...event.payload,
+        ...channelFacts,
+      });
+      return;
+    }
     await this.outbox.publish(manager, CONTRACT_OF[event.type], event.payload);
   }
 }

@@ -7,6 +7,7 @@ export interface ConfirmedChannelPayment {
   paymentId: string;
   merchantId: string;
   channel: ChannelCode;
+  channelAccountId?: string;
   amountMinor: number;
   currency: string;
   paidAt: Date;
@@ -76,7 +77,12 @@ export function applyChannelPayment(
   }
   try {
     const transition = order.markSucceeded(
-      { transactionId: payment.transactionId, paidAt: payment.paidAt, channel: payment.channel },
+      {
+        transactionId: payment.transactionId,
+        paidAt: payment.paidAt,
+        channel: payment.channel,
+        channelAccountId: payment.channelAccountId,
+      },
       now,
     );
     if (!transition.changed) return { kind: 'duplicate' };

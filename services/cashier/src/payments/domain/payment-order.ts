@@ -148,6 +148,8 @@ export interface PaymentOrderProps {
   channel?: ChannelCode;
   /** Our channel transaction id (txn_…) from acquiring, set on success. */
   transactionId?: string;
+  /** Routing's channel account (cha_…) the payment was taken on, when the channel reported it. */
+  channelAccountId?: string;
   /** When the payer paid, as reported by the channel. */
   succeededAt?: Date;
   failedAt?: Date;
@@ -217,6 +219,8 @@ export interface MarkSucceededInput {
   paidAt: Date;
   /** The channel that took the money, when known; required to agree with the recorded one. */
   channel?: ChannelCode;
+  /** Routing's channel account (cha_…) that took it, when known; a refund must go back through it. */
+  channelAccountId?: string;
 }
 
 /**
@@ -244,6 +248,7 @@ export class PaymentOrder {
   readonly state: PaymentOrderState;
   readonly channel?: ChannelCode;
   readonly transactionId?: string;
+  readonly channelAccountId?: string;
   readonly succeededAt?: Date;
   readonly failedAt?: Date;
   readonly failureCode?: string;
@@ -267,6 +272,7 @@ export class PaymentOrder {
     this.state = props.state;
     this.channel = props.channel;
     this.transactionId = props.transactionId;
+    this.channelAccountId = props.channelAccountId;
     this.succeededAt = copyOptionalDate(props.succeededAt);
     this.failedAt = copyOptionalDate(props.failedAt);
     this.failureCode = props.failureCode;
@@ -359,6 +365,7 @@ export class PaymentOrder {
     }
     if (props.channel !== undefined) assertChannel(props.channel);
     if (props.transactionId !== undefined) assertTransactionId(props.transactionId);
+    if (props.channelAccountId !== undefined) assertChannelAccountId(props.channelAccountId);
     if (props.succeededAt !== undefined) assertValidDate(props.succeededAt, 'succeededAt');
     if (props.failedAt !== undefined) assertValidDate(props.failedAt, 'failedAt');
     if (props.failureCode !== undefined) assertFailureCode(props.failureCode);
@@ -392,6 +399,7 @@ export class PaymentOrder {
       state: this.state,
       channel: this.channel,
       transactionId: this.transactionId,
+      channelAccountId: this.channelAccountId,
       succeededAt: copyOptionalDate(this.succeededAt),
       failedAt: copyOptionalDate(this.failedAt),
       failureCode: this.failureCode,
@@ -466,6 +474,7 @@ export class PaymentOrder {
     assertTransactionId(input.transactionId);
     assertValidDate(input.paidAt, 'paidAt');
     if (input.channel !== undefined) assertChannel(input.channel);
+    if (input.channelAccountId !== undefined) assertChannelAccountId(input.channelAccountId);
     assertValidDate(now, 'now');
     if (this.state === 'SUCCEEDED') {
       if (this.transactionId === input.transactionId) return { order: this, changed: false };
@@ -492,6 +501,7 @@ export class PaymentOrder {
     const order = this.next('SUCCEEDED', now, {
       channel: this.channel ?? input.channel,
       transactionId: input.transactionId,
+      channelAccountId: input.channelAccountId,
       succeededAt: input.paidAt,
     });
     return {
@@ -839,6 +849,16 @@ function assertTransactionId(value: unknown): void {
       'PAYMENT.INVALID_TRANSACTION_ID',
       `transactionId must be a txn_ id, got ${show(value)}`,
       'transactionId',
+    );
+  }
+}
+
+function assertChannelAccountId(value: unknown): void {
+  if (typeof value !== 'string' || value.length < 1 || value.length > 64) {
+    throw new DomainError(
+      'PAYMENT.INVALID_CHANNEL_ACCOUNT_ID',
+      `channelAccountId must be 1-64 characters, got ${show(value)}`,
+      'channelAccountId',
     );
   }
 }
