@@ -52,6 +52,13 @@ export async function prepareSchema(options: ServiceDatabaseOptions): Promise<vo
     connectionString: options.url,
     application_name: `${options.schema}-migrate`,
   });
+  // The lock connection sits idle while the migrations run on their own connection. If the server
+  // drops it meanwhile, pg emits 'error' on the client: without a listener that would crash the
+  // process instead of failing start-up with a clear error (the unlock query below then throws).
+  let lostConnection: Error | undefined;
+  client.on('error', (error) => {
+    lostConnection = error;
+  });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [
@@ -72,7 +79,10 @@ export async function prepareSchema(options: ServiceDatabaseOptions): Promise<vo
       ]);
     }
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
+  }
+  if (lostConnection) {
+    throw new Error(`the migration lock connection was lost: ${lostConnection.message}`);
   }
 }
 

@@ -12,16 +12,14 @@ export const acquiringService: ServiceDefinition<AcquiringConfig> = {
       'One adapter per payment channel: charge, query, close, refund, callbacks and statements.',
   },
   rootModule: (config, logger) => AcquiringModule.register(config, logger),
-  // Answers charge requests (request/reply) from checkout, and takes cashier's refund requests
-  // (RefundRequestsConsumer). One consumer group, so it starts from the latest offset as request
-  // responders must: a brand-new group skips refund requests published before it first joined
-  // (only ever on a first deployment; committed offsets carry it from then on).
+  // Answers charge and close requests (request/reply) from cashier, and takes cashier's refund
+  // requests (RefundRequestsConsumer); a new group starts from the earliest message, and requests
+  // past their deadline are dropped unanswered.
   consumer: (config, logger) =>
     kafkaConsumer({
       serviceName: config.KAFKA_CONSUMER_GROUP ?? 'acquiring',
       brokers: config.KAFKA_BROKERS,
       logger,
       concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
-      startFrom: 'latest',
     }),
 };

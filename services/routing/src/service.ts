@@ -19,6 +19,5 @@ export const routingService: ServiceDefinition<RoutingConfig> = {
       brokers: config.KAFKA_BROKERS,
       logger,
       concurrency: config.KAFKA_CONSUMER_CONCURRENCY,
-      startFrom: 'latest',
     }),
 };

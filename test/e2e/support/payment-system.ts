@@ -18,6 +18,7 @@ import {
   type ServiceProcess,
 } from '../../../tools/local/service-processes';
 
+import { runInvariantCheck } from './invariants';
 import { OPERATOR_TOKENS } from './operator-credentials';
 
 /**
@@ -30,7 +31,18 @@ export interface PaymentSystem {
   urls: Record<ServiceName, string>;
   databaseUrl: string;
   logOf(name: ServiceName): string;
+  /**
+   * Stops every service and drops the run's database. Unless the run was started with
+   * `checkInvariantsAtStop: false`, it first runs `npm run check:invariants` over the run
+   * (waiting up to 30 s for events still in flight to land) and throws if any invariant breaks:
+   * every e2e suite on a payment system ends by proving the money adds up.
+   */
   stop(): Promise<void>;
+}
+
+export interface PaymentSystemOptions {
+  /** Default true. Off only for a suite that plants breaches on purpose. */
+  checkInvariantsAtStop?: boolean;
 }
 
 /**
@@ -49,7 +61,9 @@ export async function startPaymentSystem(
       Record<string, string> | ((run: { databaseUrl: string }) => Record<string, string>)
     >
   > = {},
+  options: PaymentSystemOptions = {},
 ): Promise<PaymentSystem> {
+  const startedAt = new Date();
   const infra = {
     adminUrl: process.env[ENV_VARIABLES.databaseUrl]!,
     redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
@@ -95,10 +109,20 @@ export async function startPaymentSystem(
   };
 
   const running: ServiceProcess[] = [];
-  const stop = async () => {
+  const stopEverything = async () => {
     for (const service of [...running].reverse()) await stopServiceProcess(service.pid);
     await kafka.destroy();
     await dropDatabase(infra.adminUrl, databaseName);
+  };
+  const stop = async () => {
+    const breach =
+      options.checkInvariantsAtStop === false
+        ? undefined
+        : await invariantBreach(databaseUrl, startedAt).catch((error: unknown) =>
+            error instanceof Error ? error.message : String(error),
+          );
+    await stopEverything();
+    if (breach) throw new Error(`check:invariants failed at the end of the run:\n${breach}`);
   };
   try {
     for (const name of SERVICE_NAMES) {
@@ -123,7 +147,7 @@ export async function startPaymentSystem(
       }
     }
   } catch (error) {
-    await stop();
+    await stopEverything();
     throw error;
   }
   return {
@@ -151,5 +175,23 @@ export async function awayFromCutOff(): Promise<void> {
   const msToCutOff = 86_400_000 - msIntoShanghaiDay;
   if (msToCutOff < CUT_OFF_MARGIN_MS) {
     await new Promise((resolve) => setTimeout(resolve, msToCutOff + 1_000));
+  }
+}
+
+/**
+ * Runs the invariant check over a run until it passes or 30 s have passed (clearings and refunds
+ * still travelling between services converge; a real breach does not). Returns the tool's output
+ * when it still fails, undefined when it holds.
+ */
+async function invariantBreach(databaseUrl: string, from: Date): Promise<string | undefined> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const run = await runInvariantCheck(
+      { databaseUrl },
+      { from: new Date(from.getTime() - 60_000), to: new Date(Date.now() + 60_000) },
+    );
+    if (run.exitCode === 0) return undefined;
+    if (Date.now() > deadline) return run.output;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 }

@@ -30,9 +30,8 @@ export interface KafkaConsumerOptions {
   /** Shorter in tests so a restarted consumer rejoins quickly. */
   sessionTimeoutMs?: number;
   /**
-   * Where a brand-new consumer group starts. Events: from the earliest message, so nothing is
-   * missed. Request responders: from the latest — a request nobody answered in time has already
-   * failed for its asker, and answering it late would repeat its side effects.
+   * Where a brand-new consumer group starts; services always start from the earliest message.
+   * Tests on a shared broker start from the latest to skip other runs' events.
    */
   startFrom?: 'earliest' | 'latest';
 }
@@ -80,6 +79,9 @@ export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
       },
       producer: { createPartitioner: PINNED_PARTITIONER, allowAutoTopicCreation: false },
       run: { partitionsConsumedConcurrently: settings.concurrency },
+      // A brand-new group starts from the earliest message, so no event is missed. Requests
+      // (request/reply) are safe to read from the start too: each carries its deadline, and one
+      // whose asker has given up is dropped unanswered (see checkRequestDeadline).
       subscribe: { fromBeginning: (settings.startFrom ?? 'earliest') === 'earliest' },
       // Events are decoded from the raw bytes (see rawMessage); requests get Nest's parsed JSON.
       parser: { keepBinary: false },

@@ -27,6 +27,7 @@ const EXACT: Record<string, ErrorType> = {
   'PAYMENT.ALREADY_PAID_AT_CHANNEL': 'conflict_error',
   // Checkout of an order that can no longer be paid: never hand out its QR.
   'PAYMENT.CLOSED': 'conflict_error',
+  'PAYMENT.EXPIRED': 'conflict_error',
   'CHARGE.CLOSED': 'conflict_error',
   'CHANNEL.UNKNOWN_ACCOUNT': 'unprocessable_error',
   // Refunds (退款): the order's state or what is left of it refuses the request.
