@@ -1,3 +1,4 @@
+import { OPERATOR_TOKENS } from './support/operator-credentials';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ const infra = {
   redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
   kafkaBrokers: process.env[ENV_VARIABLES.kafkaBrokers]!,
 };
-const INSTRUCTOR_TOKEN = `e2e-instructor-${randomBytes(12).toString('hex')}`;
+/** The sandbox's fault API takes the demo instructor credential (deploy/env/common.env). */
+const INSTRUCTOR_TOKEN: string = OPERATOR_TOKENS.instructor;
 /** Long enough that a delivered WeChat refund notification (≈1 s) comes first. */
 const REFUND_QUERY_AFTER_MS = 5_000;
 
@@ -77,7 +79,6 @@ describe('acquiring ⇄ sandbox refunds', () => {
       DATABASE_URL: databaseUrl,
       PUBLIC_BASE_URL: sandboxUrl,
       API_BASE_URL: sandboxUrl,
-      INSTRUCTOR_TOKEN,
       CALLBACK_TIME_SCALE: '0.0005',
       CALLBACK_POLL_INTERVAL_MS: '50',
     });

@@ -1,5 +1,5 @@
 /**
- * Cashier's side of a confirmed payment (DESIGN §2 step 5) and order expiry (订单超时关单), with
+ * Cashier's side of a confirmed payment (step 5 of the payment walkthrough) and order expiry (订单超时关单), with
  * cashier running as a real process on a fresh database, real Kafka and Redis, and an HTTP server
  * in this test standing in for the merchant's webhook receiver. ChannelPaymentSucceeded events are
  * published onto the real topic with the headers acquiring's outbox relay would give them.

@@ -1,3 +1,4 @@
+import { OPERATOR_TOKENS } from './support/operator-credentials';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -33,7 +34,8 @@ import {
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 
-const INSTRUCTOR_TOKEN = `e2e-instructor-${randomBytes(12).toString('hex')}`;
+/** The sandbox's fault API takes the demo instructor credential (deploy/env/common.env). */
+const INSTRUCTOR_TOKEN: string = OPERATOR_TOKENS.instructor;
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -109,7 +111,6 @@ describe('channel-sandbox refunds through the real client libraries', () => {
         DATABASE_URL: databaseUrl,
         PUBLIC_BASE_URL: baseUrl,
         API_BASE_URL: baseUrl,
-        INSTRUCTOR_TOKEN,
         CALLBACK_TIME_SCALE: '0.0005',
         CALLBACK_POLL_INTERVAL_MS: '50',
       }),

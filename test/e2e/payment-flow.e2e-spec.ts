@@ -14,7 +14,7 @@ interface ReceivedWebhook {
 }
 
 /**
- * DESIGN §2 end to end, every service a real process on real Postgres, Redis and Kafka:
+ * The payment walkthrough end to end, every service a real process on real Postgres, Redis and Kafka:
  * merchant order → checkout → routing → channel → callback → SUCCEEDED → signed webhook →
  * clearing → reconciliation; and the lost callback that active query (主动查询) recovers.
  */

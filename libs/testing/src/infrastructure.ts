@@ -45,7 +45,7 @@ export class InfrastructureUnavailableError extends Error {
 }
 
 /**
- * Resolution order (DESIGN §7): services given by environment variables; else testcontainers
+ * Resolution order: services given by environment variables; else testcontainers
  * when a Docker engine answers; else the local script. Never a silent skip.
  */
 export async function provideInfrastructure(repoRoot: string): Promise<TestInfrastructure> {

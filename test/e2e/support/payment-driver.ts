@@ -163,12 +163,16 @@ export class PaymentDriver {
     return { ...succeeded, createdAt, succeededAt: Date.now() };
   }
 
-  async stageFault(kind: string, params?: Record<string, unknown>): Promise<void> {
+  async stageFault(
+    kind: string,
+    params?: Record<string, unknown>,
+    channel: 'ALIPAY' | 'WECHAT_PAY' = 'ALIPAY',
+  ): Promise<void> {
     const response = await fetch(`${this.system.urls['channel-sandbox']}/v1/faults`, {
       method: 'POST',
       headers: { authorization: `Bearer ${INSTRUCTOR_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        channel: 'ALIPAY',
+        channel,
         kind,
         remaining: 1,
         ...(params ? { params } : {}),

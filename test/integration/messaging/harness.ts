@@ -25,17 +25,20 @@ import {
   baseEnv,
   databaseEnv,
   kafkaEnv,
+  operatorAuthEnv,
   PlatformModule,
   startService,
   type PaylabLogger,
   type RunningService,
 } from '@paylab/platform';
 import { freePort } from '@paylab/testing';
+import { localEnvOf } from '../../../tools/local/env-files';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 
 const harnessConfigSchema = z.object({
   ...baseEnv,
+  ...operatorAuthEnv,
   ...databaseEnv,
   ...kafkaEnv,
   SCHEMA: z.string(),
@@ -97,7 +100,11 @@ class PaymentsModule {
     return {
       module: PaymentsModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'it-payments', logger }),
+        PlatformModule.forRoot({
+          serviceName: 'it-payments',
+          logger,
+          operatorCredentials: config.OPERATOR_CREDENTIALS,
+        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           schema: config.SCHEMA,
@@ -178,7 +185,11 @@ class LedgerModule {
     return {
       module: LedgerModule,
       imports: [
-        PlatformModule.forRoot({ serviceName: 'it-ledger', logger }),
+        PlatformModule.forRoot({
+          serviceName: 'it-ledger',
+          logger,
+          operatorCredentials: config.OPERATOR_CREDENTIALS,
+        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           schema: config.SCHEMA,
@@ -215,6 +226,8 @@ async function envFor(options: HarnessEnv): Promise<Record<string, string>> {
     KAFKA_BROKERS: options.brokers.join(','),
     OUTBOX_POLL_INTERVAL_MS: '50',
     SCHEMA: options.schema,
+    // The demo operator credentials every service gets from deploy/env/common.env.
+    OPERATOR_CREDENTIALS: localEnvOf('settlement', {}).OPERATOR_CREDENTIALS ?? '',
   };
 }
 

@@ -35,7 +35,7 @@ export interface RequestClientOptions {
 }
 
 /**
- * Request/reply over Kafka for the few places where a person waits (DESIGN §3), on Nest's
+ * Request/reply over Kafka for the few places where a person waits, on Nest's
  * ClientKafka. Replies come back on `<topic>.reply`, to the partition this instance owns in
  * its group `<service>-replies`: the reply topic needs a partition per running instance.
  */

@@ -1,7 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 
 /**
- * Who may call an internal or admin endpoint (DESIGN: operators and the console). Every HTTP
+ * Who may call an internal or admin endpoint (operators and the console). Every HTTP
  * route of every service requires an operator credential unless it is marked otherwise:
  * - `@PublicEndpoint()`: no operator credential (health, metrics, docs, payer pages, channel
  *   callbacks, and the merchant Open API, which has its own signature guard);

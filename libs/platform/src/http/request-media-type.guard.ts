@@ -58,6 +58,7 @@ export class RequestMediaTypeGuard implements CanActivate {
       'unsupported_media_type_error',
       'REQUEST.UNSUPPORTED_MEDIA_TYPE',
       `This endpoint takes a body of type ${accepted.join(' or ')}, not ${mediaType ?? 'an unlabelled body'}.`,
+      'Content-Type',
     );
   }
 }

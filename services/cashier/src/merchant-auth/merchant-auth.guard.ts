@@ -22,7 +22,7 @@ export interface MerchantContext {
 type AuthenticatedRequest = Request & { rawBody?: Buffer; merchant?: MerchantContext };
 
 /**
- * Authenticates the merchant Open API (DESIGN §5): app id plus an HMAC-SHA256 signature over
+ * Authenticates the merchant Open API: app id plus an HMAC-SHA256 signature over
  * method, path, query, timestamp, nonce and the exact body bytes, a 5-minute window, and
  * nonces remembered in Redis so a captured request cannot be replayed.
  */
@@ -35,7 +35,6 @@ export class MerchantAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    assertJsonBody(request);
     const [path, query = ''] = request.originalUrl.split(/\?(.*)/s, 2);
     let app: MerchantAppEntity | null = null;
     const appId = await verifySignature({
@@ -69,24 +68,6 @@ export class MerchantAuthGuard implements CanActivate {
     }
     request.merchant = { merchantId, appId };
     return true;
-  }
-}
-
-/**
- * The Open API speaks JSON only. A body in another media type would not be parsed (text/plain)
- * or would be parsed as something else (a form), and the merchant would get a misleading
- * signature or validation error; say what is wrong instead, before anything else is checked.
- */
-function assertJsonBody(request: AuthenticatedRequest): void {
-  const length = request.header('content-length');
-  const hasBody =
-    request.header('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
-  if (hasBody && request.is('application/json') === false) {
-    throw new DomainError(
-      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
-      `Send the body as application/json, not ${request.header('content-type') ?? 'without a Content-Type'}.`,
-      'Content-Type',
-    );
   }
 }
 

@@ -13,8 +13,8 @@ import { PaymentOrders } from './payment-orders.service';
 export const PAYMENT_STATUS_CONSUMER = 'cashier-payment-status';
 
 /**
- * Follows the channel's word on each order: paid when a channel confirms the payment (DESIGN §2
- * step 5), closed when acquiring closed its channel trade (ChannelPaymentClosed).
+ * Follows the channel's word on each order: paid when a channel confirms the payment (step 5 of
+ * the payment walkthrough), closed when acquiring closed its channel trade (ChannelPaymentClosed).
  */
 @Controller()
 export class ChannelPaymentsConsumer {

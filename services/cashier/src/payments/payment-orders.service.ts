@@ -283,7 +283,7 @@ export class PaymentOrders {
   }
 
   /**
-   * Cashier's side of a confirmed channel payment (DESIGN §2 step 5), inside the inbox's
+   * Cashier's side of a confirmed channel payment (step 5 of the payment walkthrough), inside the inbox's
    * transaction. The order is row-locked, so a concurrent close or a second event for it waits
    * and then sees the outcome of this one.
    *

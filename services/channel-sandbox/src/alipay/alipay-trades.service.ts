@@ -6,7 +6,7 @@ import { Money } from '@paylab/money';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isFullyRefunded, RefundRefused, refundStateAt } from '../refunds/domain/refund';
 import { TradeRefunds } from '../refunds/trade-refunds.service';
-import { qrNotFound, TradePayments } from '../trades/trade-payments.service';
+import { closeTrade, qrNotFound, TradePayments } from '../trades/trade-payments.service';
 import { ALIPAY_PLATFORM_PRIVATE_KEY, type AlipayApp, findAlipayApp } from './alipay-apps';
 import { ALIPAY_SANDBOX_SETTINGS, type AlipaySandboxSettings } from './alipay.tokens';
 import { issueBillToken, readBillToken } from './domain/bill-token';
@@ -131,13 +131,7 @@ export class AlipayTrades {
   async close(app: AlipayApp, biz: Biz): Promise<Node> {
     return this.dataSource.transaction(async (manager) => {
       const trade = await this.findTrade(manager, app, biz, true);
-      if (checkClose(trade.status) === 'close') {
-        await manager.update(
-          TradeEntity,
-          { tradeNo: trade.tradeNo },
-          { status: 'TRADE_CLOSED', closedAt: new Date() },
-        );
-      }
+      if (checkClose(trade.status) === 'close') await closeTrade(manager, trade);
       return {
         code: '10000',
         msg: 'Success',

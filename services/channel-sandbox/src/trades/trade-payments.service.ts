@@ -4,6 +4,7 @@ import { AppError } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   type ActiveFault,
+  CLOSE_FAULT_KINDS,
   type FaultKind,
   PAYMENT_FAULT_KINDS,
   planPaymentFaults,
@@ -91,6 +92,27 @@ export class TradePayments {
       return { ...trade, ...paid } as TradeEntity;
     });
   }
+}
+
+/**
+ * Closes an unpaid trade (关单) inside the caller's transaction, for every channel. With a
+ * CLOSE_CROSSES_PAYMENT fault staged, the close is acknowledged but the trade stays payable (the
+ * fault is used up): the payment that follows reaches the platform after its order was closed.
+ */
+export async function closeTrade(
+  manager: EntityManager,
+  trade: Pick<TradeEntity, 'tradeNo' | 'channel'>,
+): Promise<void> {
+  const [crossing] = await takeActiveFaults(manager, trade.channel, CLOSE_FAULT_KINDS);
+  if (crossing) {
+    await useUpFaults(manager, [crossing.id]);
+    return;
+  }
+  await manager.update(
+    TradeEntity,
+    { tradeNo: trade.tradeNo },
+    { status: 'TRADE_CLOSED', closedAt: new Date() },
+  );
 }
 
 export function qrNotFound(): AppError {

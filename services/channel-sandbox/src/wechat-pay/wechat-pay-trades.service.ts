@@ -15,7 +15,7 @@ import { TradeEntity } from '../alipay/trade.entity';
 import { RefundRefused, refundStateAt } from '../refunds/domain/refund';
 import type { RefundEntity } from '../refunds/refund.entity';
 import { TradeRefunds } from '../refunds/trade-refunds.service';
-import { qrNotFound, TradePayments } from '../trades/trade-payments.service';
+import { closeTrade, qrNotFound, TradePayments } from '../trades/trade-payments.service';
 import {
   checkClose,
   formatRfc3339Shanghai,
@@ -144,13 +144,7 @@ export class WechatPayTrades {
         .andWhere('trade.out_trade_no = :outTradeNo', { outTradeNo })
         .getOne();
       if (!trade) throw orderNotExist();
-      if (checkClose(trade.status) === 'close') {
-        await manager.update(
-          TradeEntity,
-          { tradeNo: trade.tradeNo },
-          { status: 'TRADE_CLOSED', closedAt: new Date() },
-        );
-      }
+      if (checkClose(trade.status) === 'close') await closeTrade(manager, trade);
     });
   }
 

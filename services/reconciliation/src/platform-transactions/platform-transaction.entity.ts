@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * Reconciliation's own record of a channel transaction, projected from ChannelPaymentSucceeded.
- * DESIGN §4: a service never reads another's schema, so this is what statements are matched against.
+ * A service never reads another's schema, so this is what statements are matched against.
  */
 @Entity({ name: 'platform_transactions' })
 export class PlatformTransactionEntity {

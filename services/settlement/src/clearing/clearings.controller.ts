@@ -15,7 +15,7 @@ const ERROR_RESPONSE = {
     'Error in the documented shape `{ error: { type, code, message, param?, requestId } }`',
 };
 
-/** Internal/admin reads of clearing records. Not yet behind admin credentials (DESIGN §5). */
+/** Internal/admin reads of clearing records. */
 @ApiTags('clearing (清分)')
 @Controller('v1/clearings')
 export class ClearingsController {

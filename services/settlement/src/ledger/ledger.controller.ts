@@ -34,7 +34,7 @@ const ERROR_RESPONSE = {
     'Error in the documented shape `{ error: { type, code, message, param?, requestId } }`',
 };
 
-/** Internal/admin reads of the ledger (账务). Not yet behind admin credentials (DESIGN §5). */
+/** Internal/admin reads of the ledger (账务). */
 @ApiTags('ledger (账务)')
 @Controller('v1')
 export class LedgerController {

@@ -18,7 +18,7 @@ import { DomainError } from '../../shared/domain-error';
  */
 export const AUTH_SCHEME = 'PAYLAB-HMAC-SHA256';
 
-/** Five minutes either side of our clock (DESIGN §5). */
+/** Five minutes either side of our clock. */
 export const DEFAULT_REPLAY_WINDOW_SECONDS = 300;
 
 /** Matches the database check on `signing_secret`; a short secret can be brute-forced offline. */

@@ -34,7 +34,7 @@ const paymentFor = (
   ...overrides,
 });
 
-describe('applyChannelPayment (cashier side of DESIGN §2 step 5)', () => {
+describe('applyChannelPayment (cashier side of step 5 of the payment walkthrough)', () => {
   it('moves a CREATED order to SUCCEEDED with the transaction, channel and paid time', () => {
     const order = created();
     const payment = paymentFor(order);

@@ -34,7 +34,7 @@ export type ChannelPaymentDecision =
   | { kind: 'rejected'; code: string; message: string };
 
 /**
- * Applies a confirmed channel payment to its order (DESIGN §2 step 5). Pure: the caller loads the
+ * Applies a confirmed channel payment to its order (step 5 of the payment walkthrough). Pure: the caller loads the
  * order under a row lock and stores whatever this decides in the same transaction.
  */
 export function applyChannelPayment(

@@ -21,7 +21,16 @@ export const REFUND_FAULT_KINDS = [
   'REFUND_RESULT_DELAYED',
   'DROP_REFUND_NOTIFICATION',
 ] as const;
-export const FAULT_KINDS = [...PAYMENT_FAULT_KINDS, ...REFUND_FAULT_KINDS] as const;
+/**
+ * Faults of a close (关单): the channel's answer to a close says one thing while a payment that
+ * was already under way goes through, the race every close at a channel has.
+ */
+export const CLOSE_FAULT_KINDS = ['CLOSE_CROSSES_PAYMENT'] as const;
+export const FAULT_KINDS = [
+  ...PAYMENT_FAULT_KINDS,
+  ...REFUND_FAULT_KINDS,
+  ...CLOSE_FAULT_KINDS,
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type PaymentFaultKind = (typeof PAYMENT_FAULT_KINDS)[number];
 export type RefundFaultKind = (typeof REFUND_FAULT_KINDS)[number];
@@ -53,7 +62,12 @@ export const FAULT_PARAMS = {
         .default(1),
     })
     .strict(),
-  /** The statement lists the payment as a refund (退款) instead of a trade (状态不符). */
+  /**
+   * The statement lists the payment as a refund (退款) instead of a trade (状态不符). Reconciliation
+   * matches refund lines as refunds, so it shows both halves: the payment missing from the
+   * statement (MISSING_IN_CHANNEL) and a refund the platform never asked for
+   * (REFUND_MISSING_IN_PLATFORM).
+   */
   STATEMENT_STATUS: z.object({ businessType: z.enum(['退款']).default('退款') }).strict(),
   /** The statement carries one more trade the platform never saw (长款); amount defaults to the payment's. */
   EXTRA_STATEMENT_LINE: z
@@ -73,6 +87,12 @@ export const FAULT_PARAMS = {
     .strict(),
   /** WeChat Pay never sends the refund notification; the refund still completes at the channel. */
   DROP_REFUND_NOTIFICATION: z.object({}).strict(),
+  /**
+   * The next close is acknowledged but the trade stays payable, as if the payer's payment had
+   * crossed the close at the channel: the payment that follows is a late payment for the platform
+   * (迟到支付), which must return it to the payer.
+   */
+  CLOSE_CROSSES_PAYMENT: z.object({}).strict(),
 } satisfies Record<FaultKind, z.ZodType>;
 
 export type FaultParams = { [K in FaultKind]: z.infer<(typeof FAULT_PARAMS)[K]> };

@@ -1,3 +1,4 @@
+import { neighbourNumberOf } from '../../trades/domain/extra-line-number';
 import { Money } from '@paylab/money';
 import type { StatementPlan } from './faults';
 import { chineseDateTime, nextDate } from './shanghai-time';
@@ -154,7 +155,7 @@ function linesOf(trade: BillTrade): BillLine[] {
     // A trade the platform never created (长款): its own numbers, derived so that re-downloading
     // the same statement gives the same line.
     lines.push({
-      tradeNo: `${trade.tradeNo.slice(0, -1)}9`,
+      tradeNo: neighbourNumberOf(trade.tradeNo),
       outTradeNo: `SANDBOX_EXTRA_${trade.outTradeNo}`,
       businessType: '交易',
       subject: trade.subject,

@@ -1,3 +1,4 @@
+import { neighbourNumberOf } from '../../trades/domain/extra-line-number';
 import { Money, Rate } from '@paylab/money';
 import type { StatementPlan } from '../../alipay/domain/faults';
 
@@ -183,7 +184,7 @@ function linesOf(trade: WechatBillTrade): BillLine[] {
     // re-downloading the same bill gives the same line.
     lines.push({
       trade,
-      transactionId: `${trade.transactionId.slice(0, -1)}9`,
+      transactionId: neighbourNumberOf(trade.transactionId),
       outTradeNo: `SBX_EXTRA_${trade.outTradeNo}`.slice(0, 32),
       state: 'SUCCESS',
       amountMinor: faults.extraLineAmountFen > 0 ? faults.extraLineAmountFen : trade.amountMinor,

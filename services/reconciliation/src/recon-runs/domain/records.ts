@@ -75,7 +75,7 @@ export interface PlatformRecord {
 }
 
 /**
- * The outcome of one record in a recon run (DESIGN §6). Everything except MATCHED and CROSS_DAY
+ * The outcome of one record in a recon run. Everything except MATCHED and CROSS_DAY
  * is a break (差错) and becomes a discrepancy.
  * - MISSING_IN_PLATFORM 长款: the channel has it, we don't.
  * - MISSING_IN_CHANNEL 短款: we have it, the channel doesn't.
