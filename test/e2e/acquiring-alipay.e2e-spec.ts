@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { Client } from 'pg';
@@ -14,7 +14,7 @@ import { localEnvOf } from '../../tools/local/env-files';
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 import { OPERATOR_TOKENS } from './support/operator-credentials';
@@ -62,12 +62,7 @@ describe('acquiring ⇄ sandbox Alipay: charge, callback, active query, statemen
   async function start(name: 'channel-sandbox' | 'acquiring', env: Record<string, string>) {
     const service = startServiceProcess(name, { env: localEnvOf(name, env), stateDir });
     processes.push(service);
-    const readiness = await waitUntilReady(service, 60_000);
-    if (!readiness.ready) {
-      throw new Error(
-        `${name} not ready: ${readiness.lastAnswer}\n${readFileSync(service.logFile, 'utf8').slice(-3_000)}`,
-      );
-    }
+    await assertReady(service);
   }
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { OPERATOR_TOKENS } from './support/operator-credentials';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { RefundRequested } from '@paylab/contracts';
@@ -12,7 +12,7 @@ import { localEnvOf } from '../../tools/local/env-files';
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 import { asOperator } from './support/operator-credentials';
@@ -59,12 +59,7 @@ describe('acquiring ⇄ sandbox refunds', () => {
   async function start(name: 'channel-sandbox' | 'acquiring', env: Record<string, string>) {
     const service = startServiceProcess(name, { env: localEnvOf(name, env), stateDir });
     processes.push(service);
-    const readiness = await waitUntilReady(service, 60_000);
-    if (!readiness.ready) {
-      throw new Error(
-        `${name} not ready: ${readiness.lastAnswer}\n${readFileSync(service.logFile, 'utf8').slice(-3_000)}`,
-      );
-    }
+    await assertReady(service);
   }
 
   beforeAll(async () => {

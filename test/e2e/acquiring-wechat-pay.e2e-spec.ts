@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Topics } from '@paylab/contracts';
@@ -20,7 +20,7 @@ import { localEnvOf } from '../../tools/local/env-files';
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 import { OPERATOR_TOKENS } from './support/operator-credentials';
@@ -69,12 +69,7 @@ describe('acquiring ⇄ sandbox WeChat Pay v3: charge, notification, active quer
   async function start(name: 'channel-sandbox' | 'acquiring', env: Record<string, string>) {
     const service = startServiceProcess(name, { env: localEnvOf(name, env), stateDir });
     processes.push(service);
-    const readiness = await waitUntilReady(service, 60_000);
-    if (!readiness.ready) {
-      throw new Error(
-        `${name} not ready: ${readiness.lastAnswer}\n${readFileSync(service.logFile, 'utf8').slice(-3_000)}`,
-      );
-    }
+    await assertReady(service);
   }
 
   beforeAll(async () => {

@@ -6,7 +6,7 @@
  */
 import { deadLetterOf as findDeadLetter } from '@paylab/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ import { localEnvOf } from '../../tools/local/env-files';
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 import { seedDemoData } from '../../tools/seed';
@@ -143,12 +143,7 @@ describe('cashier: channel payments, signed merchant webhooks and order expiry',
       }),
       stateDir,
     });
-    const readiness = await waitUntilReady(cashier, 60_000);
-    if (!readiness.ready) {
-      throw new Error(
-        `cashier not ready: ${readiness.lastAnswer}\n${readFileSync(cashier.logFile, 'utf8').slice(-3_000)}`,
-      );
-    }
+    await assertReady(cashier);
     demo = new MerchantApiClient(baseUrl, {
       appId: DEMO_MERCHANT.appId,
       secret: DEMO_MERCHANT.signingSecret,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { AlipaySdk } from 'alipay-sdk';
@@ -16,7 +16,7 @@ import { localEnvOf } from '../../tools/local/env-files';
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 import { OPERATOR_TOKENS } from './support/operator-credentials';
@@ -82,12 +82,7 @@ describe('channel-sandbox speaks the Alipay OpenAPI gateway to the real alipay-s
       }),
       stateDir,
     });
-    const readiness = await waitUntilReady(sandbox, 60_000);
-    if (!readiness.ready) {
-      throw new Error(
-        `channel-sandbox not ready: ${readiness.lastAnswer}\n${readFileSync(sandbox.logFile, 'utf8').slice(-3_000)}`,
-      );
-    }
+    await assertReady(sandbox);
     sdk = new AlipaySdk({
       appId: DEMO_ALIPAY_APP_ID,
       privateKey: DEMO_ALIPAY_APP_PRIVATE_KEY,

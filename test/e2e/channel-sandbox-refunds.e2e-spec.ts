@@ -1,7 +1,7 @@
 import { OPERATOR_TOKENS } from './support/operator-credentials';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AlipaySdk } from 'alipay-sdk';
@@ -30,7 +30,7 @@ import { localEnvOf } from '../../tools/local/env-files';
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 
@@ -116,12 +116,7 @@ describe('channel-sandbox refunds through the real client libraries', () => {
       }),
       stateDir,
     });
-    const readiness = await waitUntilReady(sandbox, 60_000);
-    if (!readiness.ready) {
-      throw new Error(
-        `channel-sandbox not ready: ${readiness.lastAnswer}\n${readFileSync(sandbox.logFile, 'utf8').slice(-3_000)}`,
-      );
-    }
+    await assertReady(sandbox);
     alipay = new AlipaySdk({
       appId: DEMO_ALIPAY_APP_ID,
       privateKey: DEMO_ALIPAY_APP_PRIVATE_KEY,

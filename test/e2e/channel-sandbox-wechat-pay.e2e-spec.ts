@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -19,7 +19,7 @@ import { localEnvOf } from '../../tools/local/env-files';
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 import { OPERATOR_TOKENS } from './support/operator-credentials';
@@ -131,12 +131,7 @@ describe('channel-sandbox speaks WeChat Pay API v3 to the real wechatpay-axios-p
       }),
       stateDir,
     });
-    const readiness = await waitUntilReady(sandbox, 60_000);
-    if (!readiness.ready) {
-      throw new Error(
-        `channel-sandbox not ready: ${readiness.lastAnswer}\n${readFileSync(sandbox.logFile, 'utf8').slice(-3_000)}`,
-      );
-    }
+    await assertReady(sandbox);
     wxpay = clientWith();
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { newId } from '@paylab/ids';
@@ -9,7 +9,7 @@ import { localEnvOf } from '../../tools/local/env-files';
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 import { seedDemoData } from '../../tools/seed';
@@ -129,12 +129,7 @@ describe('the merchant Open API of cashier (create, read and close payment order
       }),
       stateDir,
     });
-    const readiness = await waitUntilReady(cashier, 60_000);
-    if (!readiness.ready) {
-      throw new Error(
-        `cashier not ready: ${readiness.lastAnswer}\n${readFileSync(cashier.logFile, 'utf8').slice(-3_000)}`,
-      );
-    }
+    await assertReady(cashier);
     demo = new MerchantApiClient(baseUrl, {
       appId: DEMO_MERCHANT.appId,
       secret: DEMO_MERCHANT.signingSecret,

@@ -8,7 +8,7 @@
  * another suite's acquiring would consume these RefundRequested events and answer them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ import { localEnvOf } from '../../tools/local/env-files';
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 import { seedDemoData } from '../../tools/seed';
@@ -140,12 +140,7 @@ describe('cashier: refunds and late payment returns', () => {
       }),
       stateDir,
     });
-    const readiness = await waitUntilReady(cashier, 60_000);
-    if (!readiness.ready) {
-      throw new Error(
-        `cashier not ready: ${readiness.lastAnswer}\n${readFileSync(cashier.logFile, 'utf8').slice(-3_000)}`,
-      );
-    }
+    await assertReady(cashier);
     demo = new MerchantApiClient(baseUrl, {
       appId: DEMO_MERCHANT.appId,
       secret: DEMO_MERCHANT.signingSecret,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { openServiceDatabase } from '@paylab/database';
@@ -16,7 +15,7 @@ import { localEnvOf } from '../../tools/local/env-files';
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
 import { asOperator } from './support/operator-credentials';
@@ -112,12 +111,7 @@ describe('routing (支付路由) as its own process: route decisions with a trac
       }),
       stateDir,
     });
-    const readiness = await waitUntilReady(routing, 60_000);
-    if (!readiness.ready) {
-      throw new Error(
-        `routing not ready: ${readiness.lastAnswer}\n${readFileSync(routing.logFile, 'utf8').slice(-3_000)}`,
-      );
-    }
+    await assertReady(routing);
     db = new Client({ connectionString: databaseUrl });
     await db.connect();
     // After the service has migrated its schema on start-up, as in compose and local mode.

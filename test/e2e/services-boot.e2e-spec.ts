@@ -15,6 +15,7 @@ import { localEnvOf, SERVICE_NAMES, type ServiceName } from '../../tools/local/e
 import {
   startServiceProcess,
   stopServiceProcess,
+  assertReady,
   waitUntilReady,
   type ServiceProcess,
 } from '../../tools/local/service-processes';
@@ -76,12 +77,7 @@ describe('every service as its own process, with the environment compose gives i
     for (const name of SERVICE_NAMES) {
       const service = startServiceProcess(name, { env: envOf(name), stateDir });
       running.set(name, service);
-      const readiness = await waitUntilReady(service, 60_000);
-      if (!readiness.ready) {
-        throw new Error(
-          `${name} not ready: ${readiness.lastAnswer}\n${readFileSync(service.logFile, 'utf8').slice(-3_000)}`,
-        );
-      }
+      const readiness = await assertReady(service);
       readyMs[name] = readiness.elapsedMs;
     }
     process.stdout.write(

@@ -85,6 +85,20 @@ export async function waitUntilReady(
   return { ready: false, elapsedMs: Date.now() - started, lastAnswer };
 }
 
+/**
+ * Waits until the service is ready; otherwise fails with its last readiness answer and the tail of
+ * its log, which is what anyone debugging a start-up needs to see.
+ */
+export async function assertReady(service: ServiceProcess, timeoutMs = 60_000): Promise<Readiness> {
+  const readiness = await waitUntilReady(service, timeoutMs);
+  if (!readiness.ready) {
+    throw new Error(
+      `${service.name} not ready: ${readiness.lastAnswer}\n${readFileSync(service.logFile, 'utf8').slice(-3_000)}`,
+    );
+  }
+  return readiness;
+}
+
 /** SIGTERM (the services shut down in order), then SIGKILL after the grace period. */
 export async function stopServiceProcess(
   pid: number,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createDatabase,
@@ -14,7 +13,7 @@ import { localEnvOf, SERVICE_NAMES, type ServiceName } from '../../../tools/loca
 import {
   startServiceProcess,
   stopServiceProcess,
-  waitUntilReady,
+  assertReady,
   type ServiceProcess,
 } from '../../../tools/local/service-processes';
 
@@ -139,12 +138,7 @@ export async function startPaymentSystem(
       });
       const service = startServiceProcess(name, { env, stateDir });
       running.push(service);
-      const readiness = await waitUntilReady(service, 60_000);
-      if (!readiness.ready) {
-        throw new Error(
-          `${name} not ready: ${readiness.lastAnswer}\n${readFileSync(service.logFile, 'utf8').slice(-3_000)}`,
-        );
-      }
+      await assertReady(service);
     }
   } catch (error) {
     await stopEverything();

@@ -16,7 +16,6 @@ import type { ReconciliationConfig } from '../../../services/reconciliation/src/
 import { reconciliationService } from '../../../services/reconciliation/src/service';
 import { asOperator } from '../../e2e/support/operator-credentials';
 import { alipayCsv, alipayRowText, wechatBill, type AlipayRow } from './statement-fixtures';
-import { asOperator } from '../../e2e/support/operator-credentials';
 import { composeEnvOf } from '../../../tools/local/env-files';
 
 /** The demo operator credentials and service token of deploy/env (local mode and compose). */
