@@ -1,3 +1,4 @@
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { PaylabLogger } from '../logging/logger';
 
 /**
@@ -62,5 +63,38 @@ export class PollingWorker {
       }
       this.wake = done;
     });
+  }
+}
+
+/**
+ * A PollingWorker that lives as long as the application: it starts once the application has
+ * booted and stops, after the pass in flight, before shutdown closes the database. Services
+ * subclass it with their pass, so none of them repeats the lifecycle wiring.
+ */
+export abstract class BackgroundWorker
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly worker: PollingWorker;
+  private shuttingDown = false;
+
+  protected constructor(name: string, intervalMs: number, logger: PaylabLogger) {
+    this.worker = new PollingWorker(name, intervalMs, () => this.runPass(), logger);
+  }
+
+  /** One pass; true when it did a full batch and another should run at once. */
+  protected abstract runPass(): Promise<boolean>;
+
+  /** True once shutdown has begun: a pass working through a batch stops early. */
+  protected get stopping(): boolean {
+    return this.shuttingDown;
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await this.worker.stop();
   }
 }

@@ -1,10 +1,5 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
-import { PollingWorker, type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import { BackgroundWorker, type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
 import { ChannelRefunds, REFUND_SETTINGS, type RefundSettings } from './channel-refunds.service';
 
 const BATCH_SIZE = 20;
@@ -15,40 +10,25 @@ const BATCH_SIZE = 20;
  * each is SUCCEEDED or FAILED. Safe with several replicas (see ChannelRefunds.claimDue).
  */
 @Injectable()
-export class RefundWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly worker: PollingWorker;
-  private stopped = false;
-
+export class RefundWorker extends BackgroundWorker {
   constructor(
     private readonly refunds: ChannelRefunds,
     @Inject(REFUND_SETTINGS) settings: RefundSettings,
     @Inject(ROOT_LOGGER) private readonly logger: PaylabLogger,
   ) {
-    this.worker = new PollingWorker(
-      'channel-refunds',
-      settings.workerIntervalMs,
-      async () => {
-        await this.pass();
-        return false;
-      },
-      logger,
-    );
+    super('channel-refunds', settings.workerIntervalMs, logger);
   }
 
-  onApplicationBootstrap(): void {
-    this.worker.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.worker.stop();
+  protected async runPass(): Promise<boolean> {
+    await this.pass();
+    return false;
   }
 
   /** One pass: claim the due refunds, then advance each; one failure does not stop the rest. */
   async pass(): Promise<void> {
     const ids = await this.refunds.claimDue(BATCH_SIZE);
     for (const refundId of ids) {
-      if (this.stopped) return;
+      if (this.stopping) return;
       try {
         const view = await this.refunds.advance(refundId);
         this.logger.debug({ refundId, status: view.status, stage: view.stage }, 'refund step');

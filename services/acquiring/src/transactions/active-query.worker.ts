@@ -1,10 +1,5 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
-import { PollingWorker, type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import { BackgroundWorker, type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
 import {
   ACQUIRING_SETTINGS,
   type AcquiringSettings,
@@ -19,40 +14,25 @@ const BATCH_SIZE = 20;
  * is settled or, past its deadline, closed. Safe with several replicas (see claimDueQueries).
  */
 @Injectable()
-export class ActiveQueryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly worker: PollingWorker;
-  private stopped = false;
-
+export class ActiveQueryWorker extends BackgroundWorker {
   constructor(
     private readonly transactions: ChannelTransactions,
     @Inject(ACQUIRING_SETTINGS) settings: AcquiringSettings,
     @Inject(ROOT_LOGGER) private readonly logger: PaylabLogger,
   ) {
-    this.worker = new PollingWorker(
-      'active-query',
-      settings.activeQueryIntervalMs,
-      async () => {
-        await this.pass();
-        return false;
-      },
-      logger,
-    );
+    super('active-query', settings.activeQueryIntervalMs, logger);
   }
 
-  onApplicationBootstrap(): void {
-    this.worker.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.worker.stop();
+  protected async runPass(): Promise<boolean> {
+    await this.pass();
+    return false;
   }
 
   /** One pass: claim the due transactions, then query each; one failure does not stop the rest. */
   async pass(): Promise<void> {
     const ids = await this.transactions.claimDueQueries(BATCH_SIZE);
     for (const id of ids) {
-      if (this.stopped) return;
+      if (this.stopping) return;
       try {
         const view = await this.transactions.queryAndApply(id);
         this.logger.debug({ transactionId: id, status: view.status }, 'active query');

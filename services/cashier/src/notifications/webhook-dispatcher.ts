@@ -1,11 +1,5 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
-import { ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
-import { PollingWorker } from '@paylab/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import { BackgroundWorker, ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import { MerchantNotifications } from './merchant-notifications.service';
 
 export const WEBHOOK_POLL_INTERVAL_MS = Symbol('WEBHOOK_POLL_INTERVAL_MS');
@@ -15,27 +9,16 @@ const BATCH_SIZE = 20;
 
 /** Runs the webhook delivery worker on every replica for the application's lifetime. */
 @Injectable()
-export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly worker: PollingWorker;
-
+export class WebhookDispatcher extends BackgroundWorker {
   constructor(
-    notifications: MerchantNotifications,
+    private readonly notifications: MerchantNotifications,
     @Inject(WEBHOOK_POLL_INTERVAL_MS) intervalMs: number,
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
-    this.worker = new PollingWorker(
-      'merchant-webhooks',
-      intervalMs,
-      async () => (await notifications.deliverDue(BATCH_SIZE)) >= BATCH_SIZE,
-      logger.child({ component: 'merchant-webhooks' }),
-    );
+    super('merchant-webhooks', intervalMs, logger.child({ component: 'merchant-webhooks' }));
   }
 
-  onApplicationBootstrap(): void {
-    this.worker.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.stop();
+  protected async runPass(): Promise<boolean> {
+    return (await this.notifications.deliverDue(BATCH_SIZE)) >= BATCH_SIZE;
   }
 }

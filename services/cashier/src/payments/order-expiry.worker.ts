@@ -1,11 +1,5 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
-import { ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
-import { PollingWorker } from '@paylab/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import { BackgroundWorker, ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import { PaymentOrders } from './payment-orders.service';
 
 export const PAYMENT_EXPIRY_SWEEP_INTERVAL_MS = Symbol('PAYMENT_EXPIRY_SWEEP_INTERVAL_MS');
@@ -21,32 +15,19 @@ const STUCK_BATCH_SIZE = 10;
  * after their deadline have their charge closed through acquiring (closeStuckProcessing).
  */
 @Injectable()
-export class OrderExpiryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly worker: PollingWorker;
-
+export class OrderExpiryWorker extends BackgroundWorker {
   constructor(
-    payments: PaymentOrders,
+    private readonly payments: PaymentOrders,
     @Inject(PAYMENT_EXPIRY_SWEEP_INTERVAL_MS) intervalMs: number,
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
-    this.worker = new PollingWorker(
-      'payment-expiry',
-      intervalMs,
-      async () => {
-        const expired = await payments.expireDue(new Date(), BATCH_SIZE);
-        // PROCESSING orders close on acquiring's word; this only catches the ones it never sent.
-        const stuck = await payments.closeStuckProcessing(new Date(), STUCK_BATCH_SIZE);
-        return expired >= BATCH_SIZE || stuck >= STUCK_BATCH_SIZE;
-      },
-      logger.child({ component: 'payment-expiry' }),
-    );
+    super('payment-expiry', intervalMs, logger.child({ component: 'payment-expiry' }));
   }
 
-  onApplicationBootstrap(): void {
-    this.worker.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.stop();
+  protected async runPass(): Promise<boolean> {
+    const expired = await this.payments.expireDue(new Date(), BATCH_SIZE);
+    // PROCESSING orders close on acquiring's word; this only catches the ones it never sent.
+    const stuck = await this.payments.closeStuckProcessing(new Date(), STUCK_BATCH_SIZE);
+    return expired >= BATCH_SIZE || stuck >= STUCK_BATCH_SIZE;
   }
 }

@@ -1,11 +1,6 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { PollingWorker, type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
+import { BackgroundWorker, type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
 import type { DataSource } from 'typeorm';
 import { ALIPAY_SANDBOX_SETTINGS, type AlipaySandboxSettings } from '../alipay/alipay.tokens';
 import { TradeEntity } from '../alipay/trade.entity';
@@ -34,8 +29,7 @@ interface DueNotification {
  * (NotificationChannel); the trade's channel picks it.
  */
 @Injectable()
-export class NotificationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly worker: PollingWorker;
+export class NotificationWorker extends BackgroundWorker {
   private readonly channels: ReadonlyMap<string, NotificationChannel>;
 
   constructor(
@@ -44,24 +38,13 @@ export class NotificationWorker implements OnApplicationBootstrap, BeforeApplica
     @Inject(ROOT_LOGGER) private readonly logger: PaylabLogger,
     @Inject(NOTIFICATION_CHANNELS) channels: readonly NotificationChannel[],
   ) {
+    super('sandbox-notifications', settings.callbackPollIntervalMs, logger);
     this.channels = new Map(channels.map((channel) => [channel.channel, channel]));
-    this.worker = new PollingWorker(
-      'sandbox-notifications',
-      settings.callbackPollIntervalMs,
-      async () => {
-        await this.pass();
-        return false;
-      },
-      logger,
-    );
   }
 
-  onApplicationBootstrap(): void {
-    this.worker.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.stop();
+  protected async runPass(): Promise<boolean> {
+    await this.pass();
+    return false;
   }
 
   /** One pass: claim what is due, send each, record each outcome. */
