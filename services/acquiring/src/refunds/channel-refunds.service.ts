@@ -11,7 +11,6 @@ import { Money, type CurrencyCode } from '@paylab/money';
 import { type PaylabLogger, ROOT_LOGGER } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  type ChannelAdapter,
   type ChannelCode,
   type ChannelRefundNotification,
   type ChannelRefundResult,
@@ -105,10 +104,6 @@ export class ChannelRefunds {
    */
   async accept(manager: EntityManager, request: RefundRequest): Promise<void> {
     const repository = manager.getRepository(ChannelRefundEntity);
-    if (await repository.existsBy({ refundId: request.refundId })) {
-      this.logger.info({ refundId: request.refundId }, 'refund request repeated; nothing to do');
-      return;
-    }
     const transaction = await manager
       .getRepository(ChannelTransactionEntity)
       .createQueryBuilder('txn')
@@ -164,7 +159,11 @@ export class ChannelRefunds {
       .orIgnore()
       .returning(['refundId'])
       .execute();
-    if ((inserted.raw as unknown[]).length === 0) return;
+    if ((inserted.raw as unknown[]).length === 0) {
+      // The same refund id again (ON CONFLICT DO NOTHING): already recorded, nothing to do.
+      this.logger.info({ refundId: request.refundId }, 'refund request repeated; nothing to do');
+      return;
+    }
     if (refusal) {
       const row = await repository.findOneByOrFail({ refundId: request.refundId });
       await this.publishFailed(manager, row, refusal.code, refusal.message, now);
@@ -222,7 +221,8 @@ export class ChannelRefunds {
     const attempts = row.attempts + 1;
     let answer: ChannelRefundResult;
     try {
-      const adapter = this.adapterFor(row.channel, row.channelAccountId);
+      // The account that took the payment signs its refund.
+      const adapter = await this.adapters.adapterFor(transaction);
       answer =
         stage === 'SUBMIT'
           ? await adapter.refund({
@@ -255,7 +255,8 @@ export class ChannelRefunds {
     });
     return this.dataSource.transaction(async (manager) => {
       const locked = await lockRefund(manager, { refundId });
-      if (!locked || locked.status !== 'PENDING') return viewOf(locked!);
+      if (!locked) throw new DomainError('REFUND.NOT_FOUND', `No channel refund ${refundId}.`);
+      if (locked.status !== 'PENDING') return viewOf(locked);
       const now = new Date();
       switch (step.kind) {
         case 'succeed':
@@ -350,14 +351,6 @@ export class ChannelRefunds {
       );
     }
     return 'SETTLED';
-  }
-
-  /**
-   * The one place a refund's channel adapter is chosen. Today one adapter per channel; the
-   * refund's channel account (routing's cha_… id) is kept for per-account adapters.
-   */
-  private adapterFor(channel: string, _channelAccountId: string | null): ChannelAdapter {
-    return this.adapters.get(channel);
   }
 
   private async succeedLocked(

@@ -127,6 +127,8 @@ export class TransactionsController {
       .status(200)
       .type(statement.contentType)
       .setHeader('x-statement-format', statement.format)
+      // Which account's bill this is, so that the caller expects only that account's records.
+      .setHeader('x-channel-account-id', account.accountId)
       .setHeader('content-disposition', `attachment; filename="${statement.fileName}"`)
       .send(statement.content);
   }

@@ -166,19 +166,26 @@ export class PaymentOrders {
    * gets 409 PAYMENT.ALREADY_PAID_AT_CHANNEL: the payment is on its way.
    */
   async close(merchantId: string, paymentId: string): Promise<PaymentView> {
-    const current = await this.dataSource
-      .getRepository(PaymentOrderEntity)
-      .findOneBy({ id: paymentId, merchantId });
-    if (!current) throw notFound(paymentId);
-    if (toDomain(current).closePlan() === 'close-charge-first') {
-      await this.closeCharge(paymentId, merchantId);
+    let chargeClosed = false;
+    for (;;) {
+      const current = await this.dataSource
+        .getRepository(PaymentOrderEntity)
+        .findOneBy({ id: paymentId, merchantId });
+      if (!current) throw notFound(paymentId);
+      if (!chargeClosed && toDomain(current).closePlan() === 'close-charge-first') {
+        // Not under the row lock: the channel call may take seconds.
+        await this.closeCharge(paymentId, merchantId);
+        chargeClosed = true;
+      }
+      const closed = await this.dataSource.transaction(async (manager) => {
+        const row = await this.lockOrder(manager, paymentId, merchantId);
+        if (!row) throw notFound(paymentId);
+        // The payer chose a method since the read above: close that charge first, then retry.
+        if (!chargeClosed && toDomain(row).closePlan() === 'close-charge-first') return undefined;
+        return this.store(manager, row, toDomain(row).close('MERCHANT_REQUEST', new Date()));
+      });
+      if (closed) return closed;
     }
-    return this.dataSource.transaction(async (manager) => {
-      const row = await this.lockOrder(manager, paymentId, merchantId);
-      if (!row) throw notFound(paymentId);
-      const result = toDomain(row).close('MERCHANT_REQUEST', new Date());
-      return this.store(manager, row, result);
-    });
   }
 
   /** Asks acquiring to close the payment's channel trade; TRADE_ALREADY_PAID becomes a 409. */

@@ -74,6 +74,7 @@ export class ReconRunsController {
     const request = parseRequest(createReconRunBody, body);
     // No upload: fetch the channel's statement for that day through acquiring (the usual path).
     let statement = request.statement;
+    let channelAccountId = request.channelAccountId;
     if (statement === undefined) {
       const file = await this.statements.download(
         request.channel,
@@ -81,10 +82,12 @@ export class ReconRunsController {
         request.channelAccountId,
       );
       statement = { format: file.format, contentBase64: file.content.toString('base64') };
+      // The fetched bill is one account's: expect that account's records only.
+      channelAccountId = file.channelAccountId;
     }
     return this.runs.create({
       channel: request.channel,
-      channelAccountId: request.channelAccountId,
+      channelAccountId,
       businessDate: request.businessDate,
       statement,
     });

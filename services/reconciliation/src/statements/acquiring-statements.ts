@@ -30,7 +30,7 @@ export class AcquiringStatements {
     channel: ReconChannel,
     businessDate: string,
     channelAccountId?: string,
-  ): Promise<{ format: StatementFormat; content: Buffer }> {
+  ): Promise<{ format: StatementFormat; content: Buffer; channelAccountId: string | undefined }> {
     // One channel account's statement when asked (each contract has its own bill), else the channel's.
     const query = channelAccountId
       ? `?channelAccountId=${encodeURIComponent(channelAccountId)}`
@@ -61,6 +61,8 @@ export class AcquiringStatements {
     return {
       format: format as StatementFormat,
       content: Buffer.from(await response.arrayBuffer()),
+      // A channel's statement is one account's bill (the default account's when none was named).
+      channelAccountId: response.headers.get('x-channel-account-id') ?? channelAccountId,
     };
   }
 }

@@ -14,6 +14,7 @@ import { clearPayment, type ClearingResult } from './domain';
 import { RefundClearings } from '../refunds/refund-clearings.service';
 import { asPermanent } from './as-permanent';
 import { FeeSchedules, type ResolvedFeeSchedule } from './fee-schedules.service';
+import { lockTransactionBookings } from './transaction-lock';
 
 type PaidOrder = EnvelopeOf<typeof PaymentOrderSucceededV2>['payload'];
 
@@ -55,6 +56,7 @@ export class Clearings {
     envelope: EnvelopeOf<typeof PaymentOrderSucceededV2>,
   ): Promise<ClearOutcome> {
     const payment = envelope.payload;
+    await lockTransactionBookings(manager, payment.transactionId);
     const clearings = manager.getRepository(ClearingEntity);
 
     // A transaction is cleared once, as the merchant's money or as a late payment, never both.

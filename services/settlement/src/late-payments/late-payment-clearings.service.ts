@@ -14,6 +14,7 @@ import type { JournalEntryView } from '../ledger/ledger.views';
 import { RefundClearingEntity } from '../refunds/refund-clearing.entity';
 import { RefundClearings } from '../refunds/refund-clearings.service';
 import { LatePaymentClearingEntity } from './late-payment-clearing.entity';
+import { lockTransactionBookings } from '../clearing/transaction-lock';
 
 export interface LatePaymentClearingView {
   clearingId: string;
@@ -60,6 +61,7 @@ export class LatePaymentClearings {
     envelope: EnvelopeOf<typeof LatePaymentRecorded>,
   ): Promise<void> {
     const late = envelope.payload;
+    await lockTransactionBookings(manager, late.transactionId);
     const paid = await manager
       .getRepository(ClearingEntity)
       .findOneBy({ transactionId: late.transactionId });

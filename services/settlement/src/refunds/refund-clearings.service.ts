@@ -24,6 +24,7 @@ import {
 import { Ledger } from '../ledger/ledger.service';
 import type { JournalEntryView } from '../ledger/ledger.views';
 import { ParkedRefundEntity, RefundClearingEntity } from './refund-clearing.entity';
+import { lockTransactionBookings } from '../clearing/transaction-lock';
 
 type Refund = EnvelopeOf<typeof RefundSucceeded>['payload'];
 
@@ -122,6 +123,7 @@ export class RefundClearings {
     messageId: string,
     whenUncleared: 'park' | 'fail',
   ): Promise<void> {
+    await lockTransactionBookings(manager, refund.transactionId);
     const existing = await manager
       .getRepository(RefundClearingEntity)
       .findOneBy({ refundId: refund.refundId });
