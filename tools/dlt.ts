@@ -7,8 +7,9 @@
  *
  * Without --service, list asks every service that consumes events. Services are reached on their
  * local-mode ports (or <SERVICE>_URL, e.g. SETTLEMENT_URL); the operator token comes from
- * PAYLAB_OPERATOR_TOKEN (default: the demo operator token). A replay is safe to repeat.
+ * OPERATOR_TOKEN, as for `npm run demo` (default: the demo operator token). A replay is safe to repeat.
  */
+import { DEMO_OPERATOR_TOKENS } from './local/demo-operators';
 
 export const SERVICE_PORTS: Record<string, number> = {
   cashier: 3000,
@@ -136,7 +137,7 @@ async function call(
   path: string,
   body?: unknown,
 ): Promise<unknown> {
-  const token = process.env.PAYLAB_OPERATOR_TOKEN ?? 'paylab-demo-operator-token';
+  const token = process.env.OPERATOR_TOKEN ?? DEMO_OPERATOR_TOKENS.operator;
   const response = await fetch(`${baseUrlOf(service)}${path}`, {
     method,
     headers: {

@@ -1,20 +1,11 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
 import { Topics } from '../topics';
-import { businessDate, channelCode, money, prefixedId, utcTimestamp } from './common';
-import { refundKind } from './refunds';
+import { businessDate, utcTimestamp } from './common';
+import { refundFacts } from './refunds';
 
-const channelRefundFacts = {
-  /** Cashier's refund id, which is also our out_request_no / out_refund_no at the channel. */
-  refundId: prefixedId('ref'),
-  paymentId: prefixedId('pay'),
-  merchantId: prefixedId('mch'),
-  transactionId: prefixedId('txn'),
-  kind: refundKind,
-  channel: channelCode,
-  channelAccountId: z.string().min(1).max(64).optional(),
-  amount: money,
-};
+/** The refund's facts as cashier stated them; refundId is also our out_request_no / out_refund_no. */
+const channelRefundFacts = refundFacts;
 
 export const ChannelRefundSucceeded = defineEvent({
   type: 'channel_refund.succeeded',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
 import { Topics } from '../topics';
+import { channelAccountId } from './channel-payments';
 import { businessDate, channelCode, money, prefixedId, utcTimestamp } from './common';
 
 /**
@@ -11,7 +12,8 @@ import { businessDate, channelCode, money, prefixedId, utcTimestamp } from './co
  */
 export const refundKind = z.enum(['MERCHANT_REFUND', 'LATE_PAYMENT_RETURN']);
 
-const refundFacts = {
+/** The facts every refund event carries, cashier's and the channel's. */
+export const refundFacts = {
   refundId: prefixedId('ref'),
   paymentId: prefixedId('pay'),
   merchantId: prefixedId('mch'),
@@ -20,7 +22,7 @@ const refundFacts = {
   kind: refundKind,
   channel: channelCode,
   /** Routing's channel account the payment was taken on (cha_…); absent for old payments. */
-  channelAccountId: z.string().min(1).max(64).optional(),
+  channelAccountId: channelAccountId.optional(),
   amount: money,
 };
 

@@ -201,6 +201,7 @@ export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
     // Attempts are counted per kind: waiting for a database does not use up the few retries an
     // error of unknown kind gets.
     const attempts = { transient: 0, other: 0 };
+    let applied = false;
     try {
       for (;;) {
         try {
@@ -211,6 +212,7 @@ export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
               if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
             },
           );
+          applied = true;
           return;
         } catch (error) {
           const kind = classifyFailure(error).kind === 'transient' ? 'transient' : 'other';
@@ -249,7 +251,11 @@ export class PaylabKafkaServer extends ServerKafka implements DependencyCheck {
     } finally {
       if (this.blocked.delete(blockKey)) {
         context.getConsumer().resume([{ topic: where.topic, partitions: [where.partition] }]);
-        this.log.info({ ...where, offset: failed.offset }, 'dependency back; partition resumed');
+        // Also reached on shutdown or a dead letter mid-wait: say the dependency is back only if it is.
+        this.log.info(
+          { ...where, offset: failed.offset },
+          applied ? 'dependency back; partition resumed' : 'partition resumed',
+        );
       }
     }
   }

@@ -25,6 +25,7 @@ import {
   decideSettlement,
   type PaymentReport,
   type TransactionStatus,
+  tradeAlreadyPaid,
 } from './domain/channel-transaction';
 
 export const ACQUIRING_SETTINGS = Symbol('ACQUIRING_SETTINGS');
@@ -271,11 +272,11 @@ export class ChannelTransactions {
     const paid = await this.closeAtChannel(adapter, row.outTradeNo);
     if (paid) {
       await this.applyPaid(row.id, paid);
-      throw alreadyPaid();
+      throw tradeAlreadyPaid();
     }
     const view = await this.recordClosed(row.id, 'CLOSE_REQUESTED');
     // A callback settled it between our read and the close: the payment wins.
-    if (view.status === 'SUCCEEDED') throw alreadyPaid();
+    if (view.status === 'SUCCEEDED') throw tradeAlreadyPaid();
     return { outcome: 'CLOSED', transactionId: row.id };
   }
 
@@ -398,13 +399,6 @@ function toMoney(amount: ChargeInput['amount']): Money {
       unknownCurrency ? 'amount.currency' : 'amount.amountMinor',
     );
   }
-}
-
-function alreadyPaid(): DomainError {
-  return new DomainError(
-    'CHANNEL.TRADE_ALREADY_PAID',
-    'The payer has already paid this charge at the channel; it cannot be closed.',
-  );
 }
 
 function notFound(id: string): DomainError {

@@ -198,11 +198,14 @@ export function decideQueryAction(
 export function decideCloseRequest(
   status: TransactionStatus,
 ): 'close-at-channel' | 'already-closed' {
-  if (status === 'SUCCEEDED') {
-    throw new DomainError(
-      'CHANNEL.TRADE_ALREADY_PAID',
-      'The payer has already paid this charge at the channel; it cannot be closed.',
-    );
-  }
+  if (status === 'SUCCEEDED') throw tradeAlreadyPaid();
   return status === 'CLOSED' ? 'already-closed' : 'close-at-channel';
+}
+
+/** A close that came too late: the payer has paid, the payment is on its way. */
+export function tradeAlreadyPaid(): DomainError {
+  return new DomainError(
+    'CHANNEL.TRADE_ALREADY_PAID',
+    'The payer has already paid this charge at the channel; it cannot be closed.',
+  );
 }

@@ -1,6 +1,6 @@
 import { isId, newId } from '@paylab/ids';
 import { Money, type MoneyJSON } from '@paylab/money';
-import type { ChannelCode } from '../../payments/domain/payment-order';
+import { CHANNEL_CODES, type ChannelCode } from '../../payments/domain/payment-order';
 import { DomainError } from '../../shared/domain-error';
 
 export const REFUND_STATES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
@@ -49,7 +49,6 @@ const CHANNEL_REFUND_NO_PATTERN = /^[\x21-\x7e]{1,64}$/;
 const FAILURE_CODE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const BUSINESS_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const CONTROL_CHARACTERS = /\p{Cc}/u;
-const CHANNEL_CODES: readonly ChannelCode[] = ['ALIPAY', 'WECHAT_PAY', 'UNIONPAY'];
 
 export interface RefundProps {
   id: string;
