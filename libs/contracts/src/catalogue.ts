@@ -4,6 +4,11 @@ import { ChannelRefundFailed, ChannelRefundSucceeded } from './events/channel-re
 import { PaymentCleared } from './events/clearings';
 import { RefundFailed, RefundRequested, RefundSucceeded } from './events/refunds';
 import {
+  SettlementBatchCreated,
+  SettlementBatchFailed,
+  SettlementBatchPaid,
+} from './events/settlement-batches';
+import {
   LatePaymentRecorded,
   PaymentOrderClosed,
   PaymentOrderCreated,
@@ -31,6 +36,9 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   ChannelRefundSucceeded,
   ChannelRefundFailed,
   PaymentCleared,
+  SettlementBatchCreated,
+  SettlementBatchPaid,
+  SettlementBatchFailed,
 ];
 
 for (const contract of EVENT_CATALOGUE) {

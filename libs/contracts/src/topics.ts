@@ -66,6 +66,20 @@ export const Topics = {
     partitions: 3,
     description: 'Clearing results (清分) posted to the ledger, keyed by payment id.',
   },
+  settlementBatches: {
+    name: 'paylab.settlement.settlement-batches',
+    owner: 'settlement',
+    partitions: 3,
+    description:
+      'Settlement batches (结算批次): created, paid, failed or carried forward; keyed by merchant id.',
+  },
+  settlementQueries: {
+    name: 'paylab.settlement.settlement-queries',
+    owner: 'settlement',
+    partitions: 3,
+    description:
+      "A merchant's balance and settlements, read for the Open API (request/reply); answers go to <topic>.reply.",
+  },
 } as const satisfies Record<string, TopicDefinition>;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics]['name'];

@@ -18,6 +18,8 @@ export const ID_PREFIXES = {
   journal: 'jnl',
   settlementBatch: 'stb',
   payout: 'po',
+  reserveHold: 'rsv',
+  settlementTermsChange: 'stc',
   reconRun: 'rcn',
   discrepancy: 'dsc',
   reconCase: 'cas',

@@ -10,6 +10,7 @@ import { JournalEntryEntity, JournalLineEntity } from './ledger/journal.entities
 import { CreateFeeSchedules1732406800000 } from './migrations/1732406800000-create-fee-schedules';
 import { CreateClearingsAndLedger1732406810000 } from './migrations/1732406810000-create-clearings-and-ledger';
 import { RefundsSuspenseAndAccountCosts1732406820000 } from './migrations/1732406820000-refunds-suspense-and-account-costs';
+import { SettlementBatchesAndPayouts1733100000000 } from './migrations/1733100000000-settlement-batches-and-payouts';
 
 /**
  * The entities and migrations of the settlement schema. The outbox and inbox tables come from
@@ -30,4 +31,5 @@ export const SETTLEMENT_MIGRATIONS: Function[] = [
   CreateFeeSchedules1732406800000,
   CreateClearingsAndLedger1732406810000,
   RefundsSuspenseAndAccountCosts1732406820000,
+  SettlementBatchesAndPayouts1733100000000,
 ];

@@ -73,6 +73,34 @@ export const CHART_OF_ACCOUNTS = Object.freeze({
     nameZh: '应付商户款-可结算',
     description: 'What we owe a merchant that is due and may be paid out in a settlement batch.',
   }),
+  MERCHANT_RESERVE: Object.freeze({
+    type: 'LIABILITY',
+    normalSide: NORMAL_SIDE.LIABILITY,
+    qualifier: 'MERCHANT',
+    nameZh: '应付商户款-滚动保证金',
+    description:
+      "The rolling reserve (滚动保证金) held back from a merchant's settlements under its terms: " +
+      'still owed to the merchant, released to available after the hold period.',
+  }),
+  MERCHANT_PAYABLE_IN_TRANSIT: Object.freeze({
+    type: 'LIABILITY',
+    normalSide: NORMAL_SIDE.LIABILITY,
+    qualifier: 'MERCHANT',
+    nameZh: '应付商户款-在途',
+    description:
+      'A payout (代付) sent to the bank and not yet confirmed: still owed to the merchant until ' +
+      'the bank says it was paid, and returned to available if the bank refuses it.',
+  }),
+  PLATFORM_BANK: Object.freeze({
+    type: 'ASSET',
+    normalSide: NORMAL_SIDE.ASSET,
+    qualifier: 'NONE',
+    nameZh: '银行存款-备付金',
+    description:
+      'Our settlement account at the bank (备付金账户). Credited by every payout the bank ' +
+      'confirms. Channel settlements into it are not booked yet, so its balance is negative: ' +
+      'what we have paid merchants ahead of the channels settling to us.',
+  }),
   FEE_REVENUE: Object.freeze({
     type: 'INCOME',
     normalSide: NORMAL_SIDE.INCOME,
