@@ -26,36 +26,54 @@ export class Outbox {
     payload: PayloadOf<C>,
     options: PublishOptions = {},
   ): Promise<string> {
+    const [messageId] = await this.publishAll(manager, contract, [payload], options);
+    return messageId;
+  }
+
+  /**
+   * Records many events of one contract in one go (an end of day publishes one per merchant),
+   * inside the caller's transaction, in chunks that stay under Postgres's parameter limit.
+   */
+  async publishAll<C extends EventContract>(
+    manager: EntityManager,
+    contract: C,
+    payloads: readonly PayloadOf<C>[],
+    options: PublishOptions = {},
+  ): Promise<string[]> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(
         `outbox publish of ${contract.type} must run inside the state change's transaction`,
       );
     }
-    const validPayload = contract.schema.parse(payload) as PayloadOf<C>;
     const scope = Correlation.current();
-    const messageId = newId('evt');
     const occurredAt = options.occurredAt ?? new Date();
-    const correlationId = options.correlationId ?? scope?.correlationId ?? messageId;
-    const causationId = options.causationId ?? scope?.causationId ?? scope?.requestId;
-    const headers = eventHeaders({
-      messageId,
-      contract,
-      correlationId,
-      causationId,
-      producer: this.producerName,
-      occurredAt,
+    const rows = payloads.map((payload) => {
+      const validPayload = contract.schema.parse(payload) as PayloadOf<C>;
+      const messageId = newId('evt');
+      const correlationId = options.correlationId ?? scope?.correlationId ?? messageId;
+      const causationId = options.causationId ?? scope?.causationId ?? scope?.requestId;
+      return {
+        messageId,
+        topic: contract.topic,
+        messageKey: contract.keyOf(validPayload),
+        eventType: contract.type,
+        schemaVersion: contract.version,
+        payload: validPayload as object,
+        headers: eventHeaders({
+          messageId,
+          contract,
+          correlationId,
+          causationId,
+          producer: this.producerName,
+          occurredAt,
+        }),
+        occurredAt,
+        publishedAt: null,
+      };
     });
-    await manager.insert(OutboxMessageEntity, {
-      messageId,
-      topic: contract.topic,
-      messageKey: contract.keyOf(validPayload),
-      eventType: contract.type,
-      schemaVersion: contract.version,
-      payload: validPayload as object,
-      headers,
-      occurredAt,
-      publishedAt: null,
-    });
-    return messageId;
+    for (let start = 0; start < rows.length; start += 1000) {
+      await manager.insert(OutboxMessageEntity, rows.slice(start, start + 1000));
+    }
+    return rows.map((row) => row.messageId);
   }
 }

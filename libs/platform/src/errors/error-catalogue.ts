@@ -62,6 +62,16 @@ const EXACT: Record<string, ErrorType> = {
   'DEAD_LETTER.TOPIC_NOT_FOUND': 'not_found_error',
   'DEAD_LETTER.RECORD_NOT_FOUND': 'not_found_error',
   'DEAD_LETTER.NOT_REPLAYABLE': 'unprocessable_error',
+  // Settlement batches and payouts (结算批次/代付): the batch's state refuses the request.
+  'SETTLEMENT_BATCH.ILLEGAL_TRANSITION': 'conflict_error',
+  'SETTLEMENT_BATCH.CONCURRENT_UPDATE': 'conflict_error',
+  'SETTLEMENT_BATCH.NOT_RETRYABLE': 'conflict_error',
+  'PAYOUT.ILLEGAL_TRANSITION': 'conflict_error',
+  'PAYOUT.CONFLICTING_RESULT': 'conflict_error',
+  // Another end of day holds the lock for longer than an instructor's request waits.
+  'END_OF_DAY.ALREADY_RUNNING': 'conflict_error',
+  // A job of the end of day broke (its error is recorded in the job run): our fault, not the caller's.
+  'END_OF_DAY.JOB_FAILED': 'api_error',
 };
 
 const BY_PREFIX: Array<[prefix: string, type: ErrorType]> = [

@@ -89,6 +89,11 @@ export abstract class BackgroundWorker
     return this.shuttingDown;
   }
 
+  /** Runs a pass now instead of at the next tick (new work was just queued). */
+  nudge(): void {
+    this.worker.nudge();
+  }
+
   onApplicationBootstrap(): void {
     this.worker.start();
   }

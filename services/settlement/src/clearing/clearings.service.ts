@@ -12,6 +12,7 @@ import { ClearingEntity } from './clearing.entity';
 import type { ClearingView } from './clearing.views';
 import { clearPayment, type ClearingResult } from './domain';
 import { RefundClearings } from '../refunds/refund-clearings.service';
+import { SettlementItems } from '../batches/settlement-items';
 import { asPermanent } from './as-permanent';
 import { FeeSchedules, type ResolvedFeeSchedule } from './fee-schedules.service';
 import { lockTransactionBookings } from './transaction-lock';
@@ -39,6 +40,7 @@ export class Clearings {
     private readonly ledger: Ledger,
     private readonly outbox: Outbox,
     private readonly refunds: RefundClearings,
+    private readonly settlementItems: SettlementItems,
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
     this.log = logger.child({ component: 'clearing' });
@@ -113,6 +115,20 @@ export class Clearings {
     }
 
     await this.ledger.post(manager, journal);
+    await this.settlementItems.record(manager, {
+      kind: 'PAYMENT',
+      sourceId: clearing.clearingId,
+      merchantId: payment.merchantId,
+      transactionId: payment.transactionId,
+      paymentId: payment.paymentId,
+      refundId: null,
+      currency: clearing.gross.currency,
+      grossMinor: clearing.gross.amountMinor,
+      feeMinor: clearing.merchantFee.amountMinor,
+      refundMinor: 0,
+      netMinor: clearing.merchantNet.amountMinor,
+      occurredAt: new Date(payment.paidAt),
+    });
     // Refunds of this payment that arrived first were parked; they clear now, after it.
     await this.refunds.clearParked(manager, payment.transactionId);
     await this.outbox.publish(manager, PaymentCleared, {

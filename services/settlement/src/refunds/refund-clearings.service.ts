@@ -22,6 +22,7 @@ import {
   type JournalEntry,
 } from '../ledger/domain';
 import { Ledger } from '../ledger/ledger.service';
+import { SettlementItems } from '../batches/settlement-items';
 import type { JournalEntryView } from '../ledger/ledger.views';
 import { ParkedRefundEntity, RefundClearingEntity } from './refund-clearing.entity';
 import { lockTransactionBookings } from '../clearing/transaction-lock';
@@ -72,6 +73,7 @@ export class RefundClearings {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly feeSchedules: FeeSchedules,
     private readonly ledger: Ledger,
+    private readonly settlementItems: SettlementItems,
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
     this.log = logger.child({ component: 'refund-clearing' });
@@ -221,6 +223,20 @@ export class RefundClearings {
       feePolicy: policy,
     });
     await this.ledger.post(manager, journal);
+    await this.settlementItems.record(manager, {
+      kind: 'REFUND',
+      sourceId: applied.clearingId,
+      merchantId: refund.merchantId,
+      transactionId: refund.transactionId,
+      paymentId: refund.paymentId,
+      refundId: refund.refundId,
+      currency: refund.amount.currency,
+      grossMinor: 0,
+      feeMinor: -applied.merchantFeeRefund.amountMinor,
+      refundMinor: refund.amount.amountMinor,
+      netMinor: -applied.merchantNetRefund.amountMinor,
+      occurredAt: new Date(refund.succeededAt),
+    });
     return true;
   }
 
@@ -289,6 +305,21 @@ export class RefundClearings {
       feePolicy: null,
     });
     await this.ledger.post(manager, journal);
+    // Listed in the merchant's next batch for the record; none of it was ever the merchant's.
+    await this.settlementItems.record(manager, {
+      kind: 'LATE_PAYMENT_RETURN',
+      sourceId: clearingId,
+      merchantId: late.merchantId,
+      transactionId: late.transactionId,
+      paymentId: late.paymentId,
+      refundId: late.refundId,
+      currency: late.currency,
+      grossMinor: 0,
+      feeMinor: 0,
+      refundMinor: 0,
+      netMinor: 0,
+      occurredAt: new Date(refund.succeededAt),
+    });
     this.log.info(
       { transactionId: late.transactionId, refundId: refund.refundId },
       'late payment returned; suspense emptied',
