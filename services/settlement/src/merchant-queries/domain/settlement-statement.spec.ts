@@ -183,7 +183,11 @@ describe('settlement statement (结算单) CSV', () => {
   });
 
   it('renders a batch without items or payout (carried forward)', () => {
-    const empty = { ...batchOf([], { carriedInMinor: -500 }), state: 'CARRIED_FORWARD', payout: null };
+    const empty = {
+      ...batchOf([], { carriedInMinor: -500 }),
+      state: 'CARRIED_FORWARD',
+      payout: null,
+    };
     const text = renderSettlementStatement(empty, []);
     const parsed = parseCsv(text.slice(1));
     expect(parsed.some((row) => row[0] === '代付状态 Payout state')).toBe(false);

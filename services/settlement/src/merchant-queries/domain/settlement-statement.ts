@@ -84,7 +84,9 @@ function amountCell(amountMinor: number, currency: CurrencyCode): string {
 }
 
 function quoteIfNeeded(value: string): string {
-  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
+  return /[",\r\n]/.test(value) || value !== value.trim()
+    ? `"${value.replace(/"/g, '""')}"`
+    : value;
 }
 
 function line(cells: string[]): string {
