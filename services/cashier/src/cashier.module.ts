@@ -7,7 +7,14 @@ import {
   MessagingModule,
   RequestReplyModule,
 } from '@paylab/messaging';
-import { CloseCharge, CreateCharge, DecideRoute, OfferMethods, Topics } from '@paylab/contracts';
+import {
+  CloseCharge,
+  CreateCharge,
+  DecideRoute,
+  OfferMethods,
+  SettlementQuery,
+  Topics,
+} from '@paylab/contracts';
 import { CheckoutController } from './checkout/checkout.controller';
 import { Checkout } from './checkout/checkout.service';
 import { cashierSchema, type CashierConfig } from './config';
@@ -34,6 +41,9 @@ import { CASHIER_ENTITIES, CASHIER_MIGRATIONS } from './persistence';
 import { ChannelRefundsConsumer } from './refunds/channel-refunds.consumer';
 import { RefundsController } from './refunds/refunds.controller';
 import { Refunds } from './refunds/refunds.service';
+import { MerchantSettlements } from './settlements/merchant-settlements.service';
+import { SettlementBatchesConsumer } from './settlements/settlement-batches.consumer';
+import { SettlementsController } from './settlements/settlements.controller';
 
 @Module({})
 export class CashierModule {
@@ -61,11 +71,11 @@ export class CashierModule {
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
           publishes: [Topics.paymentOrders.name, Topics.refunds.name],
         }),
-        // The payer (checkout) or the merchant (close) waits on these answers: request/reply.
+        // The payer (checkout) or the merchant (close, settlement reads) waits on these answers.
         RequestReplyModule.forRoot({
           serviceName: config.KAFKA_CONSUMER_GROUP ?? 'cashier',
           brokers: config.KAFKA_BROKERS,
-          sends: [OfferMethods, DecideRoute, CreateCharge, CloseCharge],
+          sends: [OfferMethods, DecideRoute, CreateCharge, CloseCharge, SettlementQuery],
           timeoutMs: config.CHECKOUT_REQUEST_TIMEOUT_MS,
         }),
       ],
@@ -76,11 +86,14 @@ export class CashierModule {
         ChannelPaymentsConsumer,
         ChannelRefundsConsumer,
         CheckoutController,
+        SettlementsController,
+        SettlementBatchesConsumer,
       ],
       providers: [
         PaymentOrders,
         PaymentViews,
         Refunds,
+        MerchantSettlements,
         Checkout,
         MerchantNotifications,
         WebhookTargets,

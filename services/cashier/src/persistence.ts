@@ -7,6 +7,7 @@ import { CreateNotificationsAndLatePayments1732407200000 } from './migrations/17
 import { CreateRefunds1732407600000 } from './migrations/1732407600000-create-refunds';
 import { WebhookRefusedOutcome1733000000000 } from './migrations/1733000000000-webhook-refused-outcome';
 import { IdempotencyOwnerToken1733000000100 } from './migrations/1733000000100-idempotency-owner-token';
+import { SettlementWebhooks1733100000100 } from './migrations/1733100000100-settlement-webhooks';
 import {
   MerchantNotificationAttemptEntity,
   MerchantNotificationEntity,
@@ -36,4 +37,5 @@ export const CASHIER_MIGRATIONS: Function[] = [
   CreateRefunds1732407600000,
   WebhookRefusedOutcome1733000000000,
   IdempotencyOwnerToken1733000000100,
+  SettlementWebhooks1733100000100,
 ];

@@ -13,7 +13,8 @@ export const cashierService: ServiceDefinition<CashierConfig> = {
   },
   rootModule: (config, logger) => CashierModule.register(config, logger),
   // Marks orders paid on every ChannelPaymentSucceeded (ChannelPaymentsConsumer) and settles
-  // refunds on ChannelRefundSucceeded/Failed (ChannelRefundsConsumer).
+  // refunds on ChannelRefundSucceeded/Failed (ChannelRefundsConsumer); queues settlement.paid /
+  // settlement.failed webhooks from settlement's batch events (SettlementBatchesConsumer).
   consumer: (config, logger) =>
     kafkaConsumer({
       serviceName: config.KAFKA_CONSUMER_GROUP ?? DEFAULT_CASHIER_CONSUMER_GROUP,

@@ -10,6 +10,8 @@ import { Clearings } from './clearing/clearings.service';
 import { FeeSchedules } from './clearing/fee-schedules.service';
 import { LatePaymentClearings } from './late-payments/late-payment-clearings.service';
 import { LedgerController } from './ledger/ledger.controller';
+import { MerchantSettlements } from './merchant-queries/merchant-settlements.service';
+import { SettlementQueriesController } from './merchant-queries/settlement-queries.controller';
 import { Ledger } from './ledger/ledger.service';
 import { SETTLEMENT_ENTITIES, SETTLEMENT_MIGRATIONS } from './persistence';
 import { RefundClearingsController } from './refunds/refund-clearings.controller';
@@ -49,8 +51,16 @@ export class SettlementModule {
         LedgerController,
         PaymentOrdersConsumer,
         RefundsConsumer,
+        SettlementQueriesController,
       ],
-      providers: [Clearings, LatePaymentClearings, RefundClearings, FeeSchedules, Ledger],
+      providers: [
+        Clearings,
+        LatePaymentClearings,
+        RefundClearings,
+        FeeSchedules,
+        Ledger,
+        MerchantSettlements,
+      ],
     };
   }
 }

@@ -58,6 +58,13 @@ const EXACT: Record<string, ErrorType> = {
   'SETTLEMENT.AMOUNT_MISMATCH': 'conflict_error',
   'SETTLEMENT.CONFLICTING_TRADE_NO': 'conflict_error',
   'RECON.STATEMENT_UNAVAILABLE': 'service_unavailable_error',
+  // A merchant's settlement reads (结算查询) through the Open API.
+  'SETTLEMENT.INVALID_CURSOR': 'invalid_request_error',
+  'SETTLEMENT.STATEMENT_TOO_LARGE': 'unprocessable_error',
+  'SETTLEMENT.STATEMENT_INCONSISTENT': 'api_error',
+  // A responder that failed or answered nonsense is our fault, never the caller's.
+  'REQUEST.BAD_REPLY': 'api_error',
+  'INTERNAL.UNEXPECTED': 'api_error',
   // Dead-letter admin: an operator named a topic or record this service does not have.
   'DEAD_LETTER.TOPIC_NOT_FOUND': 'not_found_error',
   'DEAD_LETTER.RECORD_NOT_FOUND': 'not_found_error',

@@ -10,7 +10,11 @@ export type NotificationEventType =
   | 'payment.closed'
   | 'refund.succeeded'
   | 'refund.failed'
-  | 'payment.late_payment_returned';
+  | 'payment.late_payment_returned'
+  /** A settlement batch's payout reached the merchant's bank account (代付成功). */
+  | 'settlement.paid'
+  /** A settlement batch's payout failed; the money is back in the available balance. */
+  | 'settlement.failed';
 /** REFUSED: the address check refused the destination, so nothing was sent (never retried). */
 export type AttemptOutcome = 'DELIVERED' | 'RETRY_SCHEDULED' | 'GAVE_UP' | 'REFUSED';
 
@@ -18,7 +22,10 @@ export type AttemptOutcome = 'DELIVERED' | 'RETRY_SCHEDULED' | 'GAVE_UP' | 'REFU
 @Entity({ name: 'merchant_notifications' })
 export class MerchantNotificationEntity {
   @PrimaryColumn({ type: 'text' }) id!: string;
-  @Column({ name: 'payment_id', type: 'text' }) paymentId!: string;
+  /** The payment a payment.* or refund.* webhook is about; null for settlement.* webhooks. */
+  @Column({ name: 'payment_id', type: 'text', nullable: true }) paymentId!: string | null;
+  /** The settlement batch a settlement.* webhook is about; null otherwise. */
+  @Column({ name: 'settlement_id', type: 'text', nullable: true }) settlementId!: string | null;
   @Column({ name: 'merchant_id', type: 'text' }) merchantId!: string;
   @Column({ name: 'app_id', type: 'text' }) appId!: string;
   @Column({ name: 'event_type', type: 'text' }) eventType!: NotificationEventType;

@@ -6,6 +6,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { MerchantAppEntity } from '../merchants/merchant-app.entity';
 import type { PaymentView } from '../payments/payment-order.mapper';
 import type { RefundView } from '../refunds/refund.mapper';
+import type {
+  SettlementWebhookData,
+  SettlementWebhookType,
+} from '../settlements/domain/settlement-webhook';
 import { isAcknowledged, nextAttemptAfterFailure } from './domain/retry-schedule';
 import {
   signWebhook,
@@ -35,8 +39,11 @@ export interface WebhookBody {
   id: string;
   type: NotificationEventType;
   createdAt: string;
-  /** The payment view for payment.* types, the refund view for refund.* types. */
-  data: PaymentView | RefundView;
+  /**
+   * The payment view for payment.* types, the refund view for refund.* types, the settlement for
+   * settlement.* types.
+   */
+  data: PaymentView | RefundView | SettlementWebhookData;
 }
 
 /** One webhook to queue: what happened, to which payment, and the body's `data`. */
@@ -53,6 +60,14 @@ export type WebhookToQueue = {
     }
   | { type: 'refund.succeeded' | 'refund.failed'; data: RefundView }
 );
+
+/** A merchant-wide webhook about one settlement batch (结算批次), not about a payment. */
+export interface SettlementWebhookToQueue {
+  type: SettlementWebhookType;
+  merchantId: string;
+  settlementId: string;
+  data: SettlementWebhookData;
+}
 
 export interface NotificationAttemptView {
   attemptNo: number;
@@ -126,21 +141,77 @@ export class MerchantNotifications {
       url = app?.webhookUrl ?? undefined;
     }
     if (url === undefined || url === '') return undefined;
+    return this.insert(manager, {
+      subject: { paymentId: webhook.paymentId, settlementId: null },
+      merchantId: webhook.merchantId,
+      appId: webhook.appId,
+      type: webhook.type,
+      url,
+      data: webhook.data,
+    });
+  }
+
+  /**
+   * Queues a settlement webhook to every active app of the merchant that has a webhook URL, each
+   * signed with that app's secret: a settlement belongs to the merchant, not to one app. Apps
+   * without a URL asked for no webhooks. Returns the notification ids (empty when none).
+   */
+  async enqueueForMerchant(
+    manager: EntityManager,
+    webhook: SettlementWebhookToQueue,
+  ): Promise<string[]> {
+    const apps = await manager
+      .getRepository(MerchantAppEntity)
+      .createQueryBuilder('app')
+      .where("app.merchant_id = :merchantId AND app.status = 'ACTIVE'", {
+        merchantId: webhook.merchantId,
+      })
+      .andWhere("app.webhook_url IS NOT NULL AND app.webhook_url <> ''")
+      .orderBy('app.id', 'ASC')
+      .getMany();
+    const ids: string[] = [];
+    for (const app of apps) {
+      ids.push(
+        await this.insert(manager, {
+          subject: { paymentId: null, settlementId: webhook.settlementId },
+          merchantId: webhook.merchantId,
+          appId: app.id,
+          type: webhook.type,
+          url: app.webhookUrl!,
+          data: webhook.data,
+        }),
+      );
+    }
+    return ids;
+  }
+
+  private async insert(
+    manager: EntityManager,
+    notification: {
+      subject: { paymentId: string | null; settlementId: string | null };
+      merchantId: string;
+      appId: string;
+      type: NotificationEventType;
+      url: string;
+      data: WebhookBody['data'];
+    },
+  ): Promise<string> {
     const now = new Date();
     const id = newId('ntf', now.getTime());
     const body: WebhookBody = {
       id,
-      type: webhook.type,
+      type: notification.type,
       createdAt: now.toISOString(),
-      data: webhook.data,
+      data: notification.data,
     };
     await manager.insert(MerchantNotificationEntity, {
       id,
-      paymentId: webhook.paymentId,
-      merchantId: webhook.merchantId,
-      appId: webhook.appId,
-      eventType: webhook.type,
-      url,
+      paymentId: notification.subject.paymentId,
+      settlementId: notification.subject.settlementId,
+      merchantId: notification.merchantId,
+      appId: notification.appId,
+      eventType: notification.type,
+      url: notification.url,
       body: JSON.stringify(body),
       status: 'PENDING',
       attemptCount: 0,
@@ -289,7 +360,8 @@ export class MerchantNotifications {
     });
     const fields = {
       notificationId: row.id,
-      paymentId: row.paymentId,
+      paymentId: row.paymentId ?? undefined,
+      settlementId: row.settlementId ?? undefined,
       attemptNo,
       responseStatus: result.responseStatus,
       error: result.error,
