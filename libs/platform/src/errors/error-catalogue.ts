@@ -58,6 +58,12 @@ const EXACT: Record<string, ErrorType> = {
   'SETTLEMENT.AMOUNT_MISMATCH': 'conflict_error',
   'SETTLEMENT.CONFLICTING_TRADE_NO': 'conflict_error',
   'RECON.STATEMENT_UNAVAILABLE': 'service_unavailable_error',
+  // The bank (银企直连): no trustworthy answer is a retry later; a forged or unreadable
+  // notification is the sender's fault; a signed refusal is understood and final.
+  'BANK.UNAVAILABLE': 'service_unavailable_error',
+  'BANK.INVALID_RESPONSE': 'service_unavailable_error',
+  'BANK.INVALID_NOTIFICATION': 'invalid_request_error',
+  'BANK.REJECTED': 'unprocessable_error',
   // Dead-letter admin: an operator named a topic or record this service does not have.
   'DEAD_LETTER.TOPIC_NOT_FOUND': 'not_found_error',
   'DEAD_LETTER.RECORD_NOT_FOUND': 'not_found_error',

@@ -33,9 +33,7 @@ export class BankPayoutEntity {
   @Column({ type: 'text' }) status!: PayoutStatus;
   @Column({ name: 'planned_status', type: 'text' }) plannedStatus!: 'SUCCEEDED' | 'FAILED';
   @Column({ name: 'failure_code', type: 'text', nullable: true }) failureCode!: string | null;
-  @Column({ name: 'failure_message', type: 'text', nullable: true }) failureMessage!:
-    | string
-    | null;
+  @Column({ name: 'failure_message', type: 'text', nullable: true }) failureMessage!: string | null;
   /** False when a fault withholds the result notification (only a query reveals it). */
   @Column({ type: 'boolean' }) notify!: boolean;
   @Column({ name: 'accepted_at', type: 'timestamptz' }) acceptedAt!: Date;

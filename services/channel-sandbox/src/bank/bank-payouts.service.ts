@@ -106,7 +106,8 @@ export class BankPayouts {
     return this.dataSource.transaction(async (manager) => {
       await this.requireOwnAccount(manager, clientId, request.payerAccountNo, 'payerAccountNo');
       const existing = await this.findExisting(manager, clientId, request.requestNo);
-      if (existing) return { payout: sameRequestOrRefuse(existing, fingerprint), holdResponseSeconds: 0 };
+      if (existing)
+        return { payout: sameRequestOrRefuse(existing, fingerprint), holdResponseSeconds: 0 };
       const faults = await takeActiveFaults(manager, 'BANK', BANK_FAULT_KINDS);
       const payee = await manager
         .getRepository(BankAccountEntity)

@@ -1,4 +1,8 @@
-import { DEMO_BANK_CLIENT_ID, DEMO_BANK_CLIENT_PUBLIC_KEY, DEMO_BANK_PRIVATE_KEY } from './demo-keys';
+import {
+  DEMO_BANK_CLIENT_ID,
+  DEMO_BANK_CLIENT_PUBLIC_KEY,
+  DEMO_BANK_PRIVATE_KEY,
+} from './demo-keys';
 
 /** How the sandbox bank behaves, from channel-sandbox's config. */
 export interface BankSandboxSettings {

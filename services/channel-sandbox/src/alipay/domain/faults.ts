@@ -108,9 +108,23 @@ export const FAULT_PARAMS = {
    * The bank refuses the next payout for good: 账户冻结 (ACCOUNT_FROZEN). With `accountNo`, only
    * a payout to that payee account is refused (and only such a payout uses the fault up).
    */
-  BANK_ACCOUNT_FROZEN: z.object({ accountNo: z.string().regex(/^\d{8,32}$/).optional() }).strict(),
+  BANK_ACCOUNT_FROZEN: z
+    .object({
+      accountNo: z
+        .string()
+        .regex(/^\d{8,32}$/)
+        .optional(),
+    })
+    .strict(),
   /** The bank refuses the next payout: 户名不符 (NAME_MISMATCH); `accountNo` narrows it as above. */
-  BANK_NAME_MISMATCH: z.object({ accountNo: z.string().regex(/^\d{8,32}$/).optional() }).strict(),
+  BANK_NAME_MISMATCH: z
+    .object({
+      accountNo: z
+        .string()
+        .regex(/^\d{8,32}$/)
+        .optional(),
+    })
+    .strict(),
   /**
    * The bank takes the next payout and pays it, but its HTTP answer never arrives: the connection
    * is held `holdSeconds` (real seconds, past any sane client timeout) and then dropped, and no

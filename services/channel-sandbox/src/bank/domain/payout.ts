@@ -34,9 +34,7 @@ export const payoutRequestSchema = z
     currency: z.literal('CNY', { message: 'only CNY is supported' }),
     /** The statement memo (附言) the payee sees. */
     memo: text(120),
-    notifyUrl: z
-      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
-      .max(1024),
+    notifyUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(1024),
   })
   .strict();
 
@@ -143,9 +141,7 @@ export function planPayout(
         if (plan.outcome.status === 'SUCCEEDED') plan.outcome = failed('NAME_MISMATCH');
         break;
       case 'BANK_TIMEOUT_UNKNOWN':
-        plan.holdResponseSeconds = (
-          params as FaultParams['BANK_TIMEOUT_UNKNOWN']
-        ).holdSeconds;
+        plan.holdResponseSeconds = (params as FaultParams['BANK_TIMEOUT_UNKNOWN']).holdSeconds;
         plan.notify = false;
         break;
     }
