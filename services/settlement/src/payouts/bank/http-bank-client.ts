@@ -276,10 +276,13 @@ function parseJson<T>(
 }
 
 function describeTransportError(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return 'timed out';
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ? `${error.message} (${cause.code})` : error.message;
-  }
-  return String(error);
+  // AbortSignal.timeout rejects with a DOMException, which is not always `instanceof Error`.
+  const { name, message, cause } = (error ?? {}) as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string };
+  };
+  if (name === 'TimeoutError') return 'timed out';
+  if (typeof message !== 'string') return String(error);
+  return cause?.code ? `${message} (${cause.code})` : message;
 }
