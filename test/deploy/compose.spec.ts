@@ -120,7 +120,7 @@ function referencedHosts(
 ): Array<{ variable: string; host: string; port: number }> {
   const reads = (variable: string) => variable in schema.shape && env[variable] !== undefined;
   const refs: Array<{ variable: string; host: string; port: number }> = [];
-  for (const variable of ['DATABASE_URL', 'REDIS_URL', 'CHANNEL_SANDBOX_URL']) {
+  for (const variable of ['DATABASE_URL', 'REDIS_URL', 'CHANNEL_SANDBOX_URL', 'BANK_BASE_URL']) {
     if (!reads(variable)) continue;
     const url = new URL(env[variable]);
     refs.push({ variable, host: url.hostname, port: Number(url.port) });

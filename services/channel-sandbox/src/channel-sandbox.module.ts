@@ -6,6 +6,11 @@ import { AlipayNotificationChannel } from './alipay/alipay-notifier.service';
 import { AlipayPayerController } from './alipay/alipay-payer.controller';
 import { AlipayTrades } from './alipay/alipay-trades.service';
 import { ALIPAY_SANDBOX_SETTINGS, type AlipaySandboxSettings } from './alipay/alipay.tokens';
+import { BankApiController } from './bank/bank-api.controller';
+import { BankNotificationWorker } from './bank/bank-notification-worker.service';
+import { BankPayoutWorker } from './bank/bank-payout-worker.service';
+import { BankPayouts } from './bank/bank-payouts.service';
+import { BANK_SANDBOX_SETTINGS, type BankSandboxSettings } from './bank/bank.settings';
 import { channelSandboxSchema, type ChannelSandboxConfig } from './config';
 import { FaultsController } from './faults/faults.controller';
 import {
@@ -30,6 +35,11 @@ export class ChannelSandboxModule {
       callbackTimeScale: config.CALLBACK_TIME_SCALE,
       callbackPollIntervalMs: config.CALLBACK_POLL_INTERVAL_MS,
     };
+    const bankSettings: BankSandboxSettings = {
+      payoutDelayMs: config.BANK_PAYOUT_DELAY_MS,
+      callbackTimeScale: config.CALLBACK_TIME_SCALE,
+      pollIntervalMs: config.CALLBACK_POLL_INTERVAL_MS,
+    };
     return {
       module: ChannelSandboxModule,
       imports: [
@@ -53,6 +63,7 @@ export class ChannelSandboxModule {
         WechatPayApiController,
         WechatPayPayerController,
         FaultsController,
+        BankApiController,
       ],
       providers: [
         TradePayments,
@@ -68,6 +79,10 @@ export class ChannelSandboxModule {
         },
         NotificationWorker,
         { provide: ALIPAY_SANDBOX_SETTINGS, useValue: settings },
+        BankPayouts,
+        BankPayoutWorker,
+        BankNotificationWorker,
+        { provide: BANK_SANDBOX_SETTINGS, useValue: bankSettings },
       ],
     };
   }

@@ -19,6 +19,11 @@ export const channelSandboxConfigSchema = z.object({
   CALLBACK_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
   /** How often the notification worker looks for callbacks that are due. */
   CALLBACK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /**
+   * The simulated bank (银企直连): how long after acceptance a payout (代付) is finished and its
+   * result notified. Its notifications retry on the bank's schedule scaled by CALLBACK_TIME_SCALE.
+   */
+  BANK_PAYOUT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1_500),
 });
 
 export type ChannelSandboxConfig = z.infer<typeof channelSandboxConfigSchema>;

@@ -13,6 +13,8 @@ import { LedgerController } from './ledger/ledger.controller';
 import { MerchantSettlements } from './merchant-queries/merchant-settlements.service';
 import { SettlementQueriesController } from './merchant-queries/settlement-queries.controller';
 import { Ledger } from './ledger/ledger.service';
+import { BANK_CLIENT } from './payouts/bank/bank-client';
+import { HttpBankClient } from './payouts/bank/http-bank-client';
 import { SETTLEMENT_ENTITIES, SETTLEMENT_MIGRATIONS } from './persistence';
 import { RefundClearingsController } from './refunds/refund-clearings.controller';
 import { RefundClearings } from './refunds/refund-clearings.service';
@@ -60,6 +62,19 @@ export class SettlementModule {
         FeeSchedules,
         Ledger,
         MerchantSettlements,
+        {
+          provide: BANK_CLIENT,
+          useFactory: () =>
+            new HttpBankClient({
+              baseUrl: config.BANK_BASE_URL,
+              clientId: config.BANK_CLIENT_ID,
+              clientPrivateKey: config.BANK_CLIENT_PRIVATE_KEY,
+              bankPublicKey: config.BANK_PUBLIC_KEY,
+              payerAccountNo: config.BANK_PAYER_ACCOUNT_NO,
+              notifyUrl: config.BANK_NOTIFY_URL,
+              requestTimeoutMs: config.BANK_REQUEST_TIMEOUT_MS,
+            }),
+        },
       ],
     };
   }

@@ -103,7 +103,10 @@ export async function startPaymentSystem(
       // The tests' webhook receivers listen on loopback; everything else internal stays refused.
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     },
-    settlement: {},
+    settlement: {
+      BANK_BASE_URL: `${urls['channel-sandbox']}/bank`,
+      BANK_NOTIFY_URL: `${urls.settlement}/v1/bank/payout-notifications`,
+    },
     reconciliation: { ACQUIRING_URL: urls.acquiring },
   };
 

@@ -65,6 +65,12 @@ const EXACT: Record<string, ErrorType> = {
   // A responder that failed or answered nonsense is our fault, never the caller's.
   'REQUEST.BAD_REPLY': 'api_error',
   'INTERNAL.UNEXPECTED': 'api_error',
+  // The bank (银企直连): no trustworthy answer is a retry later; a forged or unreadable
+  // notification is the sender's fault; a signed refusal is understood and final.
+  'BANK.UNAVAILABLE': 'service_unavailable_error',
+  'BANK.INVALID_RESPONSE': 'service_unavailable_error',
+  'BANK.INVALID_NOTIFICATION': 'invalid_request_error',
+  'BANK.REJECTED': 'unprocessable_error',
   // Dead-letter admin: an operator named a topic or record this service does not have.
   'DEAD_LETTER.TOPIC_NOT_FOUND': 'not_found_error',
   'DEAD_LETTER.RECORD_NOT_FOUND': 'not_found_error',

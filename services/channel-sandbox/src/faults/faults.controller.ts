@@ -8,6 +8,7 @@ import {
   FAULT_CHANNELS,
   FAULT_KINDS,
   FaultParamsError,
+  isBankFault,
   parseFaultParams,
 } from '../alipay/domain/faults';
 import { FaultEntity } from './fault.entity';
@@ -41,7 +42,8 @@ const toView = (row: FaultEntity): FaultView => ({
 
 /**
  * Instructor fault injection (故障注入): stage a dropped, late or duplicated callback, or a
- * statement that disagrees with the platform, for the next `remaining` payments. Staging and
+ * statement that disagrees with the platform, for the next `remaining` payments; or, on the
+ * channel BANK, a refused or timed-out payout (代付) for the next `remaining` payouts. Staging and
  * withdrawing take the instructor role (operator credential); any operator role may list them.
  */
 @ApiTags('instructor faults (故障注入)')
@@ -59,6 +61,17 @@ export class FaultsController {
   @ApiResponse({ status: 401, description: 'Missing or wrong operator credential' })
   async create(@Body() body: unknown): Promise<FaultView> {
     const request = parseRequest(createFaultBody, body);
+    if (isBankFault(request.kind) !== (request.channel === 'BANK')) {
+      // A fault staged on a channel that never uses its kind would sit there doing nothing.
+      throw new AppError(
+        'invalid_request_error',
+        'FAULT.KIND_NOT_FOR_CHANNEL',
+        request.channel === 'BANK'
+          ? `The BANK channel takes only BANK_* faults, not ${request.kind}.`
+          : `${request.kind} is a fault of the BANK channel, not ${request.channel}.`,
+        'kind',
+      );
+    }
     let params: Record<string, unknown>;
     try {
       params = parseFaultParams(request.kind, request.params);

@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import {
   type ActiveFault,
   CLOSE_FAULT_KINDS,
+  type FaultChannel,
   type FaultKind,
   PAYMENT_FAULT_KINDS,
   planPaymentFaults,
@@ -129,7 +130,7 @@ export function qrNotFound(): AppError {
  */
 export async function takeActiveFaults(
   manager: EntityManager,
-  channel: Channel,
+  channel: Channel | FaultChannel,
   kinds: readonly FaultKind[],
 ): Promise<ActiveFault[]> {
   const rows = await manager

@@ -26,16 +26,27 @@ export const REFUND_FAULT_KINDS = [
  * was already under way goes through, the race every close at a channel has.
  */
 export const CLOSE_FAULT_KINDS = ['CLOSE_CROSSES_PAYMENT'] as const;
+/**
+ * Faults of the simulated bank's payouts (代付, channel BANK): a payee refused, or an answer that
+ * never arrives although the bank paid. Applied to the next `remaining` payouts.
+ */
+export const BANK_FAULT_KINDS = [
+  'BANK_ACCOUNT_FROZEN',
+  'BANK_NAME_MISMATCH',
+  'BANK_TIMEOUT_UNKNOWN',
+] as const;
 export const FAULT_KINDS = [
   ...PAYMENT_FAULT_KINDS,
   ...REFUND_FAULT_KINDS,
   ...CLOSE_FAULT_KINDS,
+  ...BANK_FAULT_KINDS,
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type PaymentFaultKind = (typeof PAYMENT_FAULT_KINDS)[number];
 export type RefundFaultKind = (typeof REFUND_FAULT_KINDS)[number];
+export type BankFaultKind = (typeof BANK_FAULT_KINDS)[number];
 
-export const FAULT_CHANNELS = ['ALIPAY', 'WECHAT_PAY'] as const;
+export const FAULT_CHANNELS = ['ALIPAY', 'WECHAT_PAY', 'BANK'] as const;
 export type FaultChannel = (typeof FAULT_CHANNELS)[number];
 
 /** The parameters each kind accepts; defaults make `params` optional for every kind. */
@@ -93,6 +104,35 @@ export const FAULT_PARAMS = {
    * (迟到支付), which must return it to the payer.
    */
   CLOSE_CROSSES_PAYMENT: z.object({}).strict(),
+  /**
+   * The bank refuses the next payout for good: 账户冻结 (ACCOUNT_FROZEN). With `accountNo`, only
+   * a payout to that payee account is refused (and only such a payout uses the fault up).
+   */
+  BANK_ACCOUNT_FROZEN: z
+    .object({
+      accountNo: z
+        .string()
+        .regex(/^\d{8,32}$/)
+        .optional(),
+    })
+    .strict(),
+  /** The bank refuses the next payout: 户名不符 (NAME_MISMATCH); `accountNo` narrows it as above. */
+  BANK_NAME_MISMATCH: z
+    .object({
+      accountNo: z
+        .string()
+        .regex(/^\d{8,32}$/)
+        .optional(),
+    })
+    .strict(),
+  /**
+   * The bank takes the next payout and pays it, but its HTTP answer never arrives: the connection
+   * is held `holdSeconds` (real seconds, past any sane client timeout) and then dropped, and no
+   * result notification is sent. Only a query (查询) tells the client what happened.
+   */
+  BANK_TIMEOUT_UNKNOWN: z
+    .object({ holdSeconds: z.number().int().min(1).max(600).default(30) })
+    .strict(),
 } satisfies Record<FaultKind, z.ZodType>;
 
 export type FaultParams = { [K in FaultKind]: z.infer<(typeof FAULT_PARAMS)[K]> };
@@ -208,6 +248,10 @@ export function isPaymentFault(kind: FaultKind): kind is PaymentFaultKind {
 
 export function isRefundFault(kind: FaultKind): kind is RefundFaultKind {
   return (REFUND_FAULT_KINDS as readonly string[]).includes(kind);
+}
+
+export function isBankFault(kind: FaultKind): kind is BankFaultKind {
+  return (BANK_FAULT_KINDS as readonly string[]).includes(kind);
 }
 
 /** How one refund goes at the channel, decided once when the channel accepts it. */
