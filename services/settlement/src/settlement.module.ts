@@ -15,6 +15,10 @@ import { SETTLEMENT_ENTITIES, SETTLEMENT_MIGRATIONS } from './persistence';
 import { RefundClearingsController } from './refunds/refund-clearings.controller';
 import { RefundClearings } from './refunds/refund-clearings.service';
 import { RefundsConsumer } from './refunds/refunds.consumer';
+import { SettlementTermsController } from './terms/settlement-terms.controller';
+import { SettlementTermsAdmin } from './terms/settlement-terms.service';
+import { SettlementTermsStore } from './terms/settlement-terms.store';
+import { MERCHANT_BUSINESS_DATES, SETTLEMENT_TERMS_READER } from './terms/terms.port';
 
 @Module({})
 export class SettlementModule {
@@ -49,8 +53,19 @@ export class SettlementModule {
         LedgerController,
         PaymentOrdersConsumer,
         RefundsConsumer,
+        SettlementTermsController,
       ],
-      providers: [Clearings, LatePaymentClearings, RefundClearings, FeeSchedules, Ledger],
+      providers: [
+        Clearings,
+        LatePaymentClearings,
+        RefundClearings,
+        FeeSchedules,
+        Ledger,
+        SettlementTermsStore,
+        SettlementTermsAdmin,
+        { provide: SETTLEMENT_TERMS_READER, useExisting: SettlementTermsStore },
+        { provide: MERCHANT_BUSINESS_DATES, useExisting: SettlementTermsStore },
+      ],
     };
   }
 }
