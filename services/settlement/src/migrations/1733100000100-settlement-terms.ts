@@ -60,13 +60,11 @@ export class SettlementTerms1733100000100 implements MigrationInterface {
         "before" jsonb NOT NULL,
         "after" jsonb NOT NULL,
         "effective_from" date NOT NULL,
+        -- Also the history's index (a merchant's changes by version).
         CONSTRAINT "settlement_terms_changes_one_per_version" UNIQUE ("merchant_id", "version"),
         FOREIGN KEY ("merchant_id", "version")
           REFERENCES "settlement"."settlement_terms" ("merchant_id", "version")
       )`);
-    await queryRunner.query(
-      `CREATE INDEX "settlement_terms_changes_history" ON "settlement"."settlement_terms_changes" ("merchant_id", "changed_at" DESC)`,
-    );
 
     // The demo merchants (fixed ids, see services/cashier/src/merchants/demo-merchant.ts).
     await queryRunner.query(`

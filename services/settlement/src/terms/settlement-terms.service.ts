@@ -86,11 +86,13 @@ export class SettlementTermsAdmin {
     merchantId: string,
     body: unknown,
     editor: TermsEditor,
-    now = new Date(),
+    clock: () => Date = () => new Date(),
   ): Promise<TermsChangeResultView> {
     const request = parseTermsChange(body);
     const outcome = await this.dataSource.transaction(async (manager) => {
       await this.store.lockMerchant(manager, merchantId);
+      // Read the time only once the lock is ours, so the audit trail's order is the versions'.
+      const now = clock();
       const newest = await this.store.newest(manager, merchantId);
       if (newest && diffTerms(newest, request).length === 0) {
         return { created: false as const, terms: newest };

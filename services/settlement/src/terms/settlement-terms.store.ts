@@ -221,13 +221,13 @@ export class SettlementTermsStore implements SettlementTermsReader, MerchantBusi
     );
   }
 
-  /** A merchant's audit trail, newest first. */
+  /** A merchant's audit trail, newest first (the version order is the order of the changes). */
   async changes(manager: EntityManager, merchantId: string): Promise<TermsChangeRecord[]> {
     const rows = (await manager.query(
       `SELECT "id", "merchant_id", "version", "changed_by", "changed_by_role", "changed_at",
               "reason", "before", "after", "effective_from"::text AS "effective_from"
          FROM ${CHANGES} WHERE "merchant_id" = $1
-        ORDER BY "changed_at" DESC, "version" DESC`,
+        ORDER BY "version" DESC`,
       [merchantId],
     )) as Array<{
       id: string;
