@@ -649,7 +649,9 @@ describe('settlement terms (real Postgres)', () => {
     for (const role of ['viewer', 'instructor'] as const) {
       const refused = await change(merchantId, termsBody(), role);
       expectError(refused, 403, 'AUTH.ROLE_NOT_ALLOWED');
-      expect((refused.body as ErrorBody).error.message).toContain('allowed: admin, operator');
+      expect((refused.body as unknown as ErrorBody).error.message).toContain(
+        'allowed: admin, operator',
+      );
       expect((await call('GET', path(merchantId), { role })).status).toBe(200);
       expect((await call('GET', path(merchantId, '/history'), { role })).status).toBe(200);
     }
