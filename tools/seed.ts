@@ -12,7 +12,7 @@ import {
   DEMO_ALIPAY_APP_B_PRIVATE_KEY,
   DEMO_ALIPAY_PLATFORM_PUBLIC_KEY,
 } from '../services/channel-sandbox/src/alipay/demo-keys';
-import { DEMO_MERCHANT, seedDemoMerchant } from '../services/cashier/src/merchants/demo-merchant';
+import { DEMO_MERCHANTS, seedDemoMerchant } from '../services/cashier/src/merchants/demo-merchant';
 import { CASHIER_ENTITIES, CASHIER_MIGRATIONS } from '../services/cashier/src/persistence';
 import { routingSchema } from '../services/routing/src/config';
 import { DEMO_CHANNEL_ACCOUNTS, seedRoutingDemoData } from '../services/routing/src/demo-data';
@@ -35,11 +35,13 @@ export async function seedDemoData(
     applicationName: 'seed',
   });
   try {
-    const outcome = await seedDemoMerchant(cashier);
-    log(`[seed] cashier: demo merchant ${outcome}`);
-    log(`  merchant id     ${DEMO_MERCHANT.merchantId}  (${DEMO_MERCHANT.merchantName})`);
-    log(`  app id          ${DEMO_MERCHANT.appId}`);
-    log(`  signing secret  ${DEMO_MERCHANT.signingSecret}`);
+    for (const merchant of DEMO_MERCHANTS) {
+      const outcome = await seedDemoMerchant(cashier, merchant);
+      log(`[seed] cashier: demo merchant ${outcome}`);
+      log(`  merchant id     ${merchant.merchantId}  (${merchant.merchantName})`);
+      log(`  app id          ${merchant.appId}`);
+      log(`  signing secret  ${merchant.signingSecret}`);
+    }
   } finally {
     await cashier.destroy();
   }

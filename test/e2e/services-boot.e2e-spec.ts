@@ -10,7 +10,10 @@ import {
   REPO_ROOT,
   waitFor,
 } from '@paylab/testing';
-import { DEMO_MERCHANT } from '../../services/cashier/src/merchants/demo-merchant';
+import {
+  DEMO_BOOKS_MERCHANT,
+  DEMO_MERCHANT,
+} from '../../services/cashier/src/merchants/demo-merchant';
 import { localEnvOf, SERVICE_NAMES, type ServiceName } from '../../tools/local/env-files';
 import {
   startServiceProcess,
@@ -257,11 +260,17 @@ describe('the demo data seed (compose `seed` step, local:up)', () => {
     const client = new Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      const merchants = await client.query('SELECT id, status FROM cashier.merchants');
-      expect(merchants.rows).toEqual([{ id: DEMO_MERCHANT.merchantId, status: 'ACTIVE' }]);
-      const apps = await client.query('SELECT id, merchant_id FROM cashier.merchant_apps');
+      const merchants = await client.query('SELECT id, status FROM cashier.merchants ORDER BY id');
+      expect(merchants.rows).toEqual([
+        { id: DEMO_MERCHANT.merchantId, status: 'ACTIVE' },
+        { id: DEMO_BOOKS_MERCHANT.merchantId, status: 'ACTIVE' },
+      ]);
+      const apps = await client.query(
+        'SELECT id, merchant_id FROM cashier.merchant_apps ORDER BY id',
+      );
       expect(apps.rows).toEqual([
         { id: DEMO_MERCHANT.appId, merchant_id: DEMO_MERCHANT.merchantId },
+        { id: DEMO_BOOKS_MERCHANT.appId, merchant_id: DEMO_BOOKS_MERCHANT.merchantId },
       ]);
     } finally {
       await client.end();

@@ -7,10 +7,13 @@ import {
 import { LatePaymentClearingEntity } from './late-payments/late-payment-clearing.entity';
 import { ParkedRefundEntity, RefundClearingEntity } from './refunds/refund-clearing.entity';
 import { JournalEntryEntity, JournalLineEntity } from './ledger/journal.entities';
+import { ReserveHoldEntity, SettlementBatchEntity } from './batches/settlement-batch.entities';
+import { PayoutEntity } from './payouts/payout.entity';
 import { CreateFeeSchedules1732406800000 } from './migrations/1732406800000-create-fee-schedules';
 import { CreateClearingsAndLedger1732406810000 } from './migrations/1732406810000-create-clearings-and-ledger';
 import { RefundsSuspenseAndAccountCosts1732406820000 } from './migrations/1732406820000-refunds-suspense-and-account-costs';
 import { SettlementBatchesAndPayouts1733100000000 } from './migrations/1733100000000-settlement-batches-and-payouts';
+import { SettlementTerms1733100000100 } from './migrations/1733100000100-settlement-terms';
 
 /**
  * The entities and migrations of the settlement schema. The outbox and inbox tables come from
@@ -26,10 +29,14 @@ export const SETTLEMENT_ENTITIES: Function[] = [
   ParkedRefundEntity,
   JournalEntryEntity,
   JournalLineEntity,
+  SettlementBatchEntity,
+  ReserveHoldEntity,
+  PayoutEntity,
 ];
 export const SETTLEMENT_MIGRATIONS: Function[] = [
   CreateFeeSchedules1732406800000,
   CreateClearingsAndLedger1732406810000,
   RefundsSuspenseAndAccountCosts1732406820000,
   SettlementBatchesAndPayouts1733100000000,
+  SettlementTerms1733100000100,
 ];

@@ -3,7 +3,18 @@ import { DatabaseModule } from '@paylab/database';
 import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform';
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
 import { Topics } from '@paylab/contracts';
-import { settlementSchema, type SettlementConfig } from './config';
+import { SETTLEMENT_CONFIG, settlementSchema, type SettlementConfig } from './config';
+import { BatchBuilder } from './batches/batch-builder';
+import { ReserveReleases } from './batches/reserve-releases';
+import { SettlementBatchesController } from './batches/settlement-batches.controller';
+import { SettlementBatches } from './batches/settlement-batches.service';
+import { SettlementItems } from './batches/settlement-items';
+import { EndOfDayController } from './end-of-day/end-of-day.controller';
+import { EndOfDayScheduler } from './end-of-day/end-of-day.scheduler';
+import { EndOfDay } from './end-of-day/end-of-day.service';
+import { BankNotificationsController } from './payouts/bank-notifications.controller';
+import { PayoutWorker } from './payouts/payout.worker';
+import { Payouts } from './payouts/payouts.service';
 import { PaymentOrdersConsumer } from './clearing/payment-orders.consumer';
 import { ClearingsController } from './clearing/clearings.controller';
 import { Clearings } from './clearing/clearings.service';
@@ -19,6 +30,10 @@ import { SETTLEMENT_ENTITIES, SETTLEMENT_MIGRATIONS } from './persistence';
 import { RefundClearingsController } from './refunds/refund-clearings.controller';
 import { RefundClearings } from './refunds/refund-clearings.service';
 import { RefundsConsumer } from './refunds/refunds.consumer';
+import { SettlementTermsController } from './terms/settlement-terms.controller';
+import { SettlementTermsAdmin } from './terms/settlement-terms.service';
+import { SettlementTermsStore } from './terms/settlement-terms.store';
+import { MERCHANT_BUSINESS_DATES, SETTLEMENT_TERMS_READER } from './terms/terms.port';
 
 @Module({})
 export class SettlementModule {
@@ -44,7 +59,7 @@ export class SettlementModule {
           serviceName: 'settlement',
           brokers: config.KAFKA_BROKERS,
           outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-          publishes: [Topics.clearings.name],
+          publishes: [Topics.clearings.name, Topics.settlementBatches.name],
         }),
       ],
       controllers: [
@@ -54,6 +69,10 @@ export class SettlementModule {
         PaymentOrdersConsumer,
         RefundsConsumer,
         SettlementQueriesController,
+        SettlementTermsController,
+        SettlementBatchesController,
+        EndOfDayController,
+        BankNotificationsController,
       ],
       providers: [
         Clearings,
@@ -75,6 +94,19 @@ export class SettlementModule {
               requestTimeoutMs: config.BANK_REQUEST_TIMEOUT_MS,
             }),
         },
+        SettlementTermsStore,
+        SettlementTermsAdmin,
+        { provide: SETTLEMENT_TERMS_READER, useExisting: SettlementTermsStore },
+        { provide: MERCHANT_BUSINESS_DATES, useExisting: SettlementTermsStore },
+        { provide: SETTLEMENT_CONFIG, useValue: config },
+        SettlementItems,
+        ReserveReleases,
+        BatchBuilder,
+        SettlementBatches,
+        Payouts,
+        PayoutWorker,
+        EndOfDay,
+        EndOfDayScheduler,
       ],
     };
   }

@@ -43,6 +43,9 @@ const EXACT: Record<string, ErrorType> = {
   'PAYMENT.INCONSISTENT_STATE': 'api_error',
   'IDEMPOTENCY.INCONSISTENT_RECORD': 'api_error',
   'CLEARING.NOT_FOUND': 'not_found_error',
+  // Settlement terms (结算条款): every other SETTLEMENT_TERMS.* code is a bad request (400);
+  // stored terms that break the rules are our fault.
+  'SETTLEMENT_TERMS.INCONSISTENT_RECORD': 'api_error',
   // Understood, but no channel can take it: not malformed input, not our fault.
   'ROUTING.NO_CHANNEL_AVAILABLE': 'unprocessable_error',
   'ROUTING.MERCHANT_HAS_NO_CHANNEL_ACCOUNTS': 'unprocessable_error',

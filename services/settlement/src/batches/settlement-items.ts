@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { businessDateOf, shanghaiDateOf } from '../calendar/domain/business-date';
-import { defaultTerms } from '../terms/domain/settlement-terms';
-import { SETTLEMENT_TERMS_READER, type SettlementTermsReader } from '../terms/terms.port';
+import { MERCHANT_BUSINESS_DATES, type MerchantBusinessDates } from '../terms/terms.port';
 
 export interface NewSettlementItem {
   readonly kind: 'PAYMENT' | 'REFUND' | 'LATE_PAYMENT_RETURN';
@@ -30,14 +28,16 @@ export interface NewSettlementItem {
  */
 @Injectable()
 export class SettlementItems {
-  constructor(@Inject(SETTLEMENT_TERMS_READER) private readonly terms: SettlementTermsReader) {}
+  constructor(
+    @Inject(MERCHANT_BUSINESS_DATES) private readonly businessDates: MerchantBusinessDates,
+  ) {}
 
   async record(manager: EntityManager, item: NewSettlementItem): Promise<void> {
-    const calendarDate = shanghaiDateOf(item.occurredAt);
-    const terms =
-      (await this.terms.effectiveOn(manager, calendarDate, [item.merchantId])).get(
-        item.merchantId,
-      ) ?? defaultTerms(item.merchantId);
+    const { businessDate } = await this.businessDates.businessDateAt(
+      manager,
+      item.merchantId,
+      item.occurredAt,
+    );
     await manager.query(
       `INSERT INTO settlement.settlement_items
          (kind, source_id, merchant_id, transaction_id, payment_id, refund_id, currency,
@@ -57,7 +57,7 @@ export class SettlementItems {
         item.refundMinor,
         item.netMinor,
         item.occurredAt,
-        businessDateOf(item.occurredAt, terms.cutoff),
+        businessDate,
       ],
     );
   }

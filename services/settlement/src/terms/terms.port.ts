@@ -16,3 +16,18 @@ export interface SettlementTermsReader {
 }
 
 export const SETTLEMENT_TERMS_READER = Symbol('SETTLEMENT_TERMS_READER');
+
+/** The business date (营业日) a merchant's money at an instant belongs to, under its terms. */
+export interface MerchantBusinessDates {
+  /**
+   * The cut-off comes from the terms in force on the instant's Asia/Shanghai calendar date; the
+   * business date is that date or the next (at or after the cut-off). Clearing calls it per item.
+   */
+  businessDateAt(
+    manager: EntityManager,
+    merchantId: string,
+    instant: Date,
+  ): Promise<{ businessDate: string; terms: SettlementTerms }>;
+}
+
+export const MERCHANT_BUSINESS_DATES = Symbol('MERCHANT_BUSINESS_DATES');
