@@ -11,6 +11,7 @@ import { CreateFeeSchedules1732406800000 } from './migrations/1732406800000-crea
 import { CreateClearingsAndLedger1732406810000 } from './migrations/1732406810000-create-clearings-and-ledger';
 import { RefundsSuspenseAndAccountCosts1732406820000 } from './migrations/1732406820000-refunds-suspense-and-account-costs';
 import { SettlementBatchesAndPayouts1733100000000 } from './migrations/1733100000000-settlement-batches-and-payouts';
+import { Books1733100000200 } from './migrations/1733100000200-books';
 
 /**
  * The entities and migrations of the settlement schema. The outbox and inbox tables come from
@@ -32,4 +33,5 @@ export const SETTLEMENT_MIGRATIONS: Function[] = [
   CreateClearingsAndLedger1732406810000,
   RefundsSuspenseAndAccountCosts1732406820000,
   SettlementBatchesAndPayouts1733100000000,
+  Books1733100000200,
 ];

@@ -4,6 +4,10 @@ import { PlatformModule, type PaylabLogger, RedisModule } from '@paylab/platform
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '@paylab/messaging';
 import { Topics } from '@paylab/contracts';
 import { settlementSchema, type SettlementConfig } from './config';
+import { BOOKS_CLOSER } from './books/books.port';
+import { BooksController } from './books/books.controller';
+import { Books } from './books/books.service';
+import { PaymentStories } from './books/payment-stories.service';
 import { PaymentOrdersConsumer } from './clearing/payment-orders.consumer';
 import { ClearingsController } from './clearing/clearings.controller';
 import { Clearings } from './clearing/clearings.service';
@@ -47,10 +51,20 @@ export class SettlementModule {
         ClearingsController,
         RefundClearingsController,
         LedgerController,
+        BooksController,
         PaymentOrdersConsumer,
         RefundsConsumer,
       ],
-      providers: [Clearings, LatePaymentClearings, RefundClearings, FeeSchedules, Ledger],
+      providers: [
+        Clearings,
+        LatePaymentClearings,
+        RefundClearings,
+        FeeSchedules,
+        Ledger,
+        Books,
+        { provide: BOOKS_CLOSER, useExisting: Books },
+        PaymentStories,
+      ],
     };
   }
 }

@@ -34,6 +34,8 @@ export class Ledger {
       postedAt: entry.postedAt,
       description: entry.description,
       refs: { ...entry.references },
+      // Undefined leaves it to the trigger (the Shanghai date of postedAt, never a closed date).
+      businessDate: entry.businessDate,
     });
     await manager.insert(
       JournalLineEntity,
@@ -74,6 +76,7 @@ export class Ledger {
     return {
       id: entry.id,
       postedAt: entry.postedAt.toISOString(),
+      businessDate: entry.businessDate,
       description: entry.description,
       totalDebits: totalDebits.toJSON(),
       totalCredits: totalCredits.toJSON(),
