@@ -60,6 +60,7 @@ const EXACT: Record<string, ErrorType> = {
   'RECON.STATEMENT_UNAVAILABLE': 'service_unavailable_error',
   // The books (账务): a date never closed has no report; dates close one after another.
   'BOOKS.NOT_CLOSED': 'not_found_error',
+  'BOOKS.PAYMENT_NOT_FOUND': 'not_found_error',
   'BOOKS.OUT_OF_ORDER': 'conflict_error',
   'BOOKS.DATE_IN_FUTURE': 'unprocessable_error',
   // Dead-letter admin: an operator named a topic or record this service does not have.
