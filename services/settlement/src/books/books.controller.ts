@@ -59,7 +59,7 @@ export class BooksController {
   async trialBalance(@Query() query: unknown): Promise<DatedTrialBalanceView> {
     const request = parseRequest(trialBalanceQuery, query);
     if (request.businessDate === undefined) {
-      return { ...(await this.ledger.trialBalance()), businessDate: null, closedAt: null };
+      return this.ledger.trialBalance();
     }
     const report = await this.books.report(request.businessDate);
     return { ...report.trialBalance, businessDate: report.businessDate, closedAt: report.closedAt };

@@ -11,9 +11,9 @@ export type StoredTrialBalance = z.infer<typeof storedTrialBalanceView>;
 export const datedTrialBalanceView = trialBalanceView.extend({
   businessDate: z
     .string()
-    .nullable()
-    .describe('The closed date this trial balance was taken at; null for the live one (now)'),
-  closedAt: z.string().nullable().describe('When the date was closed; null for the live one'),
+    .optional()
+    .describe('The closed date this trial balance was taken at; absent for the live one (now)'),
+  closedAt: z.string().optional().describe('When the date was closed; absent for the live one'),
 });
 export type DatedTrialBalanceView = z.infer<typeof datedTrialBalanceView>;
 
