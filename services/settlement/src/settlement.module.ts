@@ -15,6 +15,10 @@ import { EndOfDay } from './end-of-day/end-of-day.service';
 import { BankNotificationsController } from './payouts/bank-notifications.controller';
 import { PayoutWorker } from './payouts/payout.worker';
 import { Payouts } from './payouts/payouts.service';
+import { BOOKS_CLOSER } from './books/books.port';
+import { BooksController } from './books/books.controller';
+import { Books } from './books/books.service';
+import { PaymentStories } from './books/payment-stories.service';
 import { PaymentOrdersConsumer } from './clearing/payment-orders.consumer';
 import { ClearingsController } from './clearing/clearings.controller';
 import { Clearings } from './clearing/clearings.service';
@@ -66,6 +70,7 @@ export class SettlementModule {
         ClearingsController,
         RefundClearingsController,
         LedgerController,
+        BooksController,
         PaymentOrdersConsumer,
         RefundsConsumer,
         SettlementQueriesController,
@@ -100,6 +105,9 @@ export class SettlementModule {
         { provide: MERCHANT_BUSINESS_DATES, useExisting: SettlementTermsStore },
         { provide: SETTLEMENT_CONFIG, useValue: config },
         SettlementItems,
+        Books,
+        { provide: BOOKS_CLOSER, useExisting: Books },
+        PaymentStories,
         ReserveReleases,
         BatchBuilder,
         SettlementBatches,

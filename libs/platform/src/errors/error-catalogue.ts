@@ -74,6 +74,11 @@ const EXACT: Record<string, ErrorType> = {
   'BANK.INVALID_RESPONSE': 'service_unavailable_error',
   'BANK.INVALID_NOTIFICATION': 'invalid_request_error',
   'BANK.REJECTED': 'unprocessable_error',
+  // The books (账务): a date never closed has no report; dates close one after another.
+  'BOOKS.NOT_CLOSED': 'not_found_error',
+  'BOOKS.PAYMENT_NOT_FOUND': 'not_found_error',
+  'BOOKS.OUT_OF_ORDER': 'conflict_error',
+  'BOOKS.DATE_IN_FUTURE': 'unprocessable_error',
   // Dead-letter admin: an operator named a topic or record this service does not have.
   'DEAD_LETTER.TOPIC_NOT_FOUND': 'not_found_error',
   'DEAD_LETTER.RECORD_NOT_FOUND': 'not_found_error',

@@ -142,7 +142,10 @@ export class BatchBuilder {
     const now = new Date();
     const journals = new Map<string, JournalEntry>();
     for (const plan of plans) {
-      const journal = journalForBatch({ ...plan, batchId: plan.batchId }, { postedAt: now });
+      const journal = journalForBatch(
+        { ...plan, batchId: plan.batchId },
+        { postedAt: now, businessDate: settlementDate },
+      );
       if (journal) journals.set(plan.batchId, journal);
     }
     await this.insertBatches(manager, plans, journals);

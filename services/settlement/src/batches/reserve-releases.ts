@@ -56,7 +56,7 @@ export class ReserveReleases {
             amountMinor: Number(hold.amount),
             releaseDate: hold.release_date,
           },
-          { postedAt: now },
+          { postedAt: now, businessDate },
         ),
       );
       await this.ledger.postAll(manager, journals);

@@ -9,6 +9,11 @@ export class JournalEntryEntity {
   @Column({ type: 'text' }) description!: string;
   /** The entry's business references (clearingId, paymentId, …). */
   @Column({ type: 'jsonb' }) refs!: Record<string, string>;
+  /**
+   * Accounting date (账务日期, YYYY-MM-DD). Left out on insert, the database trigger assigns it;
+   * it never keeps a closed date.
+   */
+  @Column({ name: 'business_date', type: 'date', nullable: true }) businessDate!: string | null;
 }
 
 /** One line (分录行) of a journal entry. */

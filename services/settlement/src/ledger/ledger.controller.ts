@@ -8,10 +8,8 @@ import { parseLedgerAccount } from './domain';
 import {
   accountView,
   merchantBalancesView,
-  trialBalanceView,
   type AccountView,
   type MerchantBalancesView,
-  type TrialBalanceView,
 } from './ledger.views';
 
 const merchantParams = z.object({
@@ -68,16 +66,5 @@ export class LedgerController {
   async account(@Param('account') account: string): Promise<AccountView> {
     const request = parseRequest(accountParams, { account });
     return this.ledger.account(request.account);
-  }
-
-  @Get('ledger/trial-balance')
-  @ApiOperation({
-    summary:
-      'Trial balance (试算平衡): total debits and credits per currency over every journal line. ' +
-      'Internal/admin: any operator role (Authorization: Bearer <operator token>).',
-  })
-  @ApiResponse({ status: 200, schema: z.toJSONSchema(trialBalanceView) as object })
-  async trialBalance(): Promise<TrialBalanceView> {
-    return this.ledger.trialBalance();
   }
 }

@@ -40,13 +40,16 @@ export class Ledger {
   async postAll(manager: EntityManager, entries: readonly JournalEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await manager.query(
-      `INSERT INTO ${this.entriesTable()} (id, posted_at, description, refs)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::jsonb[])`,
+      // A null business_date is left to the trigger: the Shanghai date of posted_at, never a
+      // closed date.
+      `INSERT INTO ${this.entriesTable()} (id, posted_at, description, refs, business_date)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::jsonb[], $5::date[])`,
       [
         entries.map((entry) => entry.id),
         entries.map((entry) => entry.postedAt.toISOString()),
         entries.map((entry) => entry.description),
         entries.map((entry) => JSON.stringify(entry.references)),
+        entries.map((entry) => entry.businessDate ?? null),
       ],
     );
     const lines = entries.flatMap((entry) =>
@@ -92,6 +95,7 @@ export class Ledger {
     return {
       id: entry.id,
       postedAt: entry.postedAt.toISOString(),
+      businessDate: entry.businessDate,
       description: entry.description,
       totalDebits: totalDebits.toJSON(),
       totalCredits: totalCredits.toJSON(),

@@ -22,6 +22,10 @@ export type JournalLineView = z.infer<typeof journalLineView>;
 export const journalEntryView = z.object({
   id: z.string().describe('jnl_…'),
   postedAt: z.string().describe('UTC instant'),
+  businessDate: z
+    .string()
+    .nullable()
+    .describe('Accounting date (账务日期) the entry counts for, YYYY-MM-DD (Asia/Shanghai)'),
   description: z.string(),
   totalDebits: moneyView,
   totalCredits: moneyView,

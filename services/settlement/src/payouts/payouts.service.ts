@@ -64,7 +64,7 @@ export class Payouts {
     let failedWithoutAccount = 0;
     for (const batchId of batchIds) {
       const result = await this.dataSource.transaction((manager) =>
-        this.startPayout(manager, batchId, 'CREATED', 'end-of-day'),
+        this.startPayout(manager, batchId, 'CREATED', 'end-of-day', businessDate),
       );
       if (result === 'PAYOUT_CREATED') payoutsCreated += 1;
       if (result === 'NO_PAYOUT_ACCOUNT') failedWithoutAccount += 1;
@@ -96,6 +96,8 @@ export class Payouts {
     batchId: string,
     expected: 'CREATED' | 'FAILED',
     requestedBy: string,
+    /** The end of day's date, for the accounting date of the entry; a retry posts today. */
+    businessDate?: string,
   ): Promise<'PAYOUT_CREATED' | 'NO_PAYOUT_ACCOUNT' | 'SKIPPED'> {
     await lockAvailableBalances(manager);
     const batch = await manager
@@ -152,6 +154,7 @@ export class Payouts {
     const journal = journalForPayout(
       { payoutId, batchId, merchantId: batch.merchantId, currency, amountMinor: batch.netMinor },
       'SENT',
+      { businessDate },
     );
     await this.ledger.post(manager, journal);
     await manager.getRepository(PayoutEntity).insert({

@@ -109,6 +109,14 @@ describe('postJournal', () => {
     expect(entry.lines.map((line) => line.account)).toEqual(['FEE_REVENUE', 'CHANNEL_COST']);
   });
 
+  it('keeps the business date it was asked for, and has none otherwise', () => {
+    expect(
+      postJournal({ description: 'x', lines: CLEARING_LINES, businessDate: '2026-12-01' })
+        .businessDate,
+    ).toBe('2026-12-01');
+    expect('businessDate' in postJournal({ description: 'x', lines: CLEARING_LINES })).toBe(false);
+  });
+
   describe('rejects', () => {
     it('an entry whose debits exceed its credits by one fen', () => {
       const lines = [...CLEARING_LINES.slice(0, 3), credit('FEE_REVENUE', cny(59))];
@@ -217,6 +225,24 @@ describe('postJournal', () => {
     it.each([new Date('not a date'), '2025-01-01', 0])('the posting time %p', (postedAt) => {
       expect(() =>
         postJournal({ description: 'x', lines: CLEARING_LINES, postedAt: postedAt as never }),
+      ).toThrow(withCode('LEDGER.INVALID_ENTRY'));
+    });
+
+    it.each([
+      '2026-02-30',
+      '2026-1-01',
+      '26-01-01',
+      '1999-12-31',
+      '',
+      20260101,
+      '2026-01-01\u0000',
+    ])('the business date %p', (businessDate) => {
+      expect(() =>
+        postJournal({
+          description: 'x',
+          lines: CLEARING_LINES,
+          businessDate: businessDate as never,
+        }),
       ).toThrow(withCode('LEDGER.INVALID_ENTRY'));
     });
 

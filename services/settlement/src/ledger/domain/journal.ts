@@ -1,5 +1,6 @@
 import { isId, newId } from '@paylab/ids';
 import { CurrencyCode, Money } from '@paylab/money';
+import { isBusinessDate } from '../../calendar/domain/business-date';
 import { EntrySide, isEntrySide, parseLedgerAccount } from './accounts';
 import { LedgerError } from './ledger-error';
 
@@ -28,6 +29,12 @@ export interface JournalEntry {
   readonly description: string;
   /** Business ids this entry is about (clearingId, paymentId, …), for audit and look-up. */
   readonly references: Readonly<Record<string, string>>;
+  /**
+   * The accounting date (账务日期, YYYY-MM-DD) the poster asked for. The database has the last
+   * word: a closed date is never given, and without one the entry gets the Asia/Shanghai date of
+   * postedAt (see the books migration).
+   */
+  readonly businessDate?: string;
   readonly lines: readonly JournalLine[];
 }
 
@@ -39,6 +46,8 @@ export interface PostJournalInput {
   /** A `jnl_` id to use, e.g. one reserved for idempotency; a new one otherwise. */
   readonly id?: string;
   readonly references?: Readonly<Record<string, string>>;
+  /** The accounting date the entry should count for, YYYY-MM-DD; see JournalEntry.businessDate. */
+  readonly businessDate?: string;
 }
 
 /**
@@ -64,6 +73,12 @@ export function postJournal(input: PostJournalInput): JournalEntry {
     throw new LedgerError('LEDGER.INVALID_ENTRY', `Invalid postedAt: ${String(postedAt)}`);
   }
   const references = validateReferences(input.references === undefined ? {} : input.references);
+  if (input.businessDate !== undefined && !isBusinessDate(input.businessDate)) {
+    throw new LedgerError(
+      'LEDGER.INVALID_ENTRY',
+      `Not a business date (YYYY-MM-DD): ${String(input.businessDate)}`,
+    );
+  }
   if (input.id !== undefined && !isId(input.id, 'jnl')) {
     throw new LedgerError('LEDGER.INVALID_ENTRY', `Not a jnl_ id: ${String(input.id)}`);
   }
@@ -111,6 +126,7 @@ export function postJournal(input: PostJournalInput): JournalEntry {
     postedAt: new Date(time),
     description,
     references,
+    ...(input.businessDate === undefined ? {} : { businessDate: input.businessDate }),
     lines: Object.freeze(posted),
   });
 }

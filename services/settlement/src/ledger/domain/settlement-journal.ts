@@ -68,6 +68,7 @@ export function journalForBatch(
     description: `Settlement batch ${batch.batchId} for ${batch.settlementDate} (结算批次入账)`,
     lines,
     postedAt: options.postedAt,
+    businessDate: options.businessDate,
     references: {
       batchId: batch.batchId,
       merchantId: batch.merchantId,
@@ -96,6 +97,7 @@ export function journalForReserveRelease(
       hold.currency as CurrencyCode,
     ),
     postedAt: options.postedAt,
+    businessDate: options.businessDate,
     references: { reserveHoldId: hold.holdId, merchantId: hold.merchantId },
   });
 }
@@ -127,6 +129,7 @@ export function journalForPayout(
     description: `Payout ${payout.payoutId} of batch ${payout.batchId} ${words}`,
     lines: move(debit, credit, payout.amountMinor, payout.currency as CurrencyCode),
     postedAt: options.postedAt,
+    businessDate: options.businessDate,
     references: {
       payoutId: payout.payoutId,
       batchId: payout.batchId,
