@@ -106,6 +106,9 @@ export async function startPaymentSystem(
     settlement: {
       BANK_BASE_URL: `${urls['channel-sandbox']}/bank`,
       BANK_NOTIFY_URL: `${urls.settlement}/v1/bank/payout-notifications`,
+      // Suites run the end of day as an instructor does; one that tests the schedule turns it on.
+      EOD_SCHEDULE_ENABLED: 'false',
+      PAYOUT_POLL_INTERVAL_MS: '200',
     },
     reconciliation: { ACQUIRING_URL: urls.acquiring },
   };

@@ -80,6 +80,8 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
         KAFKA_BROKERS: infra.kafkaBrokers,
         LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'fatal',
         OUTBOX_POLL_INTERVAL_MS: '50',
+        // The test drives the end of day itself; the schedule would close yesterday's books at boot.
+        EOD_SCHEDULE_ENABLED: 'false',
       }),
     );
     baseUrl = `http://127.0.0.1:${port}`;
@@ -502,8 +504,9 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
     channel: 'ALIPAY',
     channelTradeNo: `2024030422001${randomBytes(5).toString('hex')}`,
     amount: { amountMinor: 10_000, currency: 'CNY' },
-    paidAt: new Date().toISOString(),
-    succeededAt: new Date().toISOString(),
+    // Paid on 4 March (Shanghai): clearing gives its settlement item that business date.
+    paidAt: '2024-03-04T02:00:00.000Z',
+    succeededAt: '2024-03-04T02:00:01.000Z',
     businessDate: '2024-03-04',
   };
   const refundId = newId('ref');
@@ -518,19 +521,15 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
     const clearing = (
       await db.query(`SELECT id FROM clearings WHERE transaction_id = $1`, [order.transactionId])
     ).rows[0].id as string;
-    // Until the lead's clearing writes settlement items itself, the test writes them beside.
-    await insertItem({
-      kind: 'PAYMENT',
-      sourceId: clearing,
-      merchantId,
-      transactionId: order.transactionId,
-      paymentId: order.paymentId,
-      gross: 10_000,
-      fee: 60,
-      refund: 0,
-      net: 9_940,
-      businessDate: '2024-03-04',
-    });
+    // Clearing wrote the payment's settlement item in its own transaction.
+    expect(
+      (
+        await db.query(
+          `SELECT business_date::text AS d, net_minor::int AS net FROM settlement_items WHERE source_id = $1`,
+          [clearing],
+        )
+      ).rows,
+    ).toEqual([{ d: '2024-03-04', net: 9_940 }]);
     expect(failingNames(await closer.closeBusinessDate('2024-03-04'))).toEqual([]);
 
     await dataSource.transaction((manager) =>
@@ -545,7 +544,7 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
           channel: 'ALIPAY',
           amount: cny(3_000) as { amountMinor: number; currency: 'CNY' },
           channelRefundNo: `RF${randomBytes(6).toString('hex')}`,
-          succeededAt: new Date().toISOString(),
+          succeededAt: '2024-03-04T03:00:00.000Z',
           businessDate: '2024-03-04',
         } as PayloadOf<typeof RefundSucceeded>),
       ),
@@ -553,7 +552,9 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
     const refundClearing = (
       await db.query(`SELECT id FROM refund_clearings WHERE refund_id = $1`, [refundId])
     ).rows[0].id as string;
-    // Without its item the pending payable and the unbatched items disagree by the refund's net.
+    // A refund item lost (deleted here on purpose): the pending payable and the unbatched items
+    // then disagree by the refund's net.
+    await db.query(`DELETE FROM settlement_items WHERE source_id = $1`, [refundClearing]);
     const broken = await closer.closeBusinessDate('2024-03-05');
     expect(failingNames(broken)).toEqual(['PENDING_SUBLEDGER']);
     expect(broken.checks.find((c) => c.name === 'PENDING_SUBLEDGER')).toMatchObject({

@@ -79,6 +79,8 @@ describe("settlement clears paid orders from cashier's verdict (real Postgres an
         KAFKA_BROKERS: infra.kafkaBrokers,
         LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
         OUTBOX_POLL_INTERVAL_MS: '50',
+        // The test drives the end of day itself; the schedule would close yesterday's books at boot.
+        EOD_SCHEDULE_ENABLED: 'false',
         // A group of its own: the shared broker may have other settlement instances running.
         KAFKA_CONSUMER_GROUP: consumerGroup,
       }),

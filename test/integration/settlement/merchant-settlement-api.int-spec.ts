@@ -133,6 +133,8 @@ describe('merchant settlement API (balance, settlements, statement, webhooks) on
       KAFKA_BROKERS: infra.kafkaBrokers,
       LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
       OUTBOX_POLL_INTERVAL_MS: '50',
+      // The test drives the end of day itself; the schedule would close yesterday's books at boot.
+      EOD_SCHEDULE_ENABLED: 'false',
     };
     const latest = (group: string) => (config: { KAFKA_BROKERS: string[] }, logger: never) =>
       kafkaConsumer({

@@ -89,6 +89,8 @@ describe('settlement: refunds, late payments and per-account costs (real Postgre
         KAFKA_BROKERS: infra.kafkaBrokers,
         LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
         OUTBOX_POLL_INTERVAL_MS: '50',
+        // The test drives the end of day itself; the schedule would close yesterday's books at boot.
+        EOD_SCHEDULE_ENABLED: 'false',
         KAFKA_CONSUMER_GROUP: consumerGroup,
       }),
     );

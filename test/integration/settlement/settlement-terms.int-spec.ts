@@ -78,6 +78,7 @@ describe('settlement terms (real Postgres)', () => {
         REDIS_URL: infra.redisUrl,
         KAFKA_BROKERS: infra.kafkaBrokers,
         LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
+        EOD_SCHEDULE_ENABLED: 'false',
         KAFKA_CONSUMER_GROUP: `it-terms-${randomBytes(4).toString('hex')}`,
       }),
     );
