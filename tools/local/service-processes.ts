@@ -22,6 +22,8 @@ export interface StartOptions {
   env: Record<string, string>;
   /** Where logs and pid files go, e.g. .cache/local. */
   stateDir: string;
+  /** Names a further replica of the service (`settlement-2`): its own log and pid file. */
+  instance?: string;
 }
 
 /**
@@ -35,7 +37,8 @@ export function startServiceProcess(name: ServiceName, options: StartOptions): S
   const pidDir = join(options.stateDir, 'pids');
   mkdirSync(logDir, { recursive: true });
   mkdirSync(pidDir, { recursive: true });
-  const logFile = join(logDir, `${name}.log`);
+  const fileName = options.instance ? `${name}-${options.instance}` : name;
+  const logFile = join(logDir, `${fileName}.log`);
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: REPO_ROOT,
@@ -46,7 +49,7 @@ export function startServiceProcess(name: ServiceName, options: StartOptions): S
   closeSync(out);
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
-  writeFileSync(join(pidDir, `${name}.pid`), String(child.pid));
+  writeFileSync(join(pidDir, `${fileName}.pid`), String(child.pid));
   return { name, pid: child.pid, baseUrl: `http://127.0.0.1:${options.env.HTTP_PORT}`, logFile };
 }
 

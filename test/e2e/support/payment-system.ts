@@ -29,7 +29,20 @@ export const INSTRUCTOR_TOKEN: string = OPERATOR_TOKENS.instructor;
 export interface PaymentSystem {
   urls: Record<ServiceName, string>;
   databaseUrl: string;
+  /** The run's own Kafka broker(s), e.g. to publish an event as another service would. */
+  kafkaBrokers: string[];
   logOf(name: ServiceName): string;
+  /**
+   * Stops a service's process (its first replica), e.g. to take settlement down over cut-offs,
+   * and starts it again with the same configuration plus `overrides`, on the same port.
+   */
+  restart(
+    name: ServiceName,
+    overrides?: Record<string, string>,
+    options?: { down?: () => Promise<void> },
+  ): Promise<void>;
+  /** Starts one more replica of a service, on a port of its own; returns its base URL. */
+  startReplica(name: ServiceName, overrides?: Record<string, string>): Promise<string>;
   /**
    * Stops every service and drops the run's database. Unless the run was started with
    * `checkInvariantsAtStop: false`, it first runs `npm run check:invariants` over the run
@@ -129,20 +142,23 @@ export async function startPaymentSystem(
     await stopEverything();
     if (breach) throw new Error(`check:invariants failed at the end of the run:\n${breach}`);
   };
+  const envOf = (name: ServiceName, port: number, extra: Record<string, string> = {}) => {
+    const override = overrides[name];
+    return localEnvOf(name, {
+      HTTP_PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: infra.redisUrl,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      LOG_LEVEL: 'info',
+      OUTBOX_POLL_INTERVAL_MS: '50',
+      ...specific[name],
+      ...(typeof override === 'function' ? override({ databaseUrl }) : override),
+      ...extra,
+    });
+  };
   try {
     for (const name of SERVICE_NAMES) {
-      const override = overrides[name];
-      const env = localEnvOf(name, {
-        HTTP_PORT: String(ports[name]),
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: infra.redisUrl,
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        LOG_LEVEL: 'info',
-        OUTBOX_POLL_INTERVAL_MS: '50',
-        ...specific[name],
-        ...(typeof override === 'function' ? override({ databaseUrl }) : override),
-      });
-      const service = startServiceProcess(name, { env, stateDir });
+      const service = startServiceProcess(name, { env: envOf(name, ports[name]), stateDir });
       running.push(service);
       await assertReady(service);
     }
@@ -150,10 +166,42 @@ export async function startPaymentSystem(
     await stopEverything();
     throw error;
   }
+  let replicas = 1;
   return {
     urls,
     databaseUrl,
+    kafkaBrokers: kafka.brokers,
     logOf: (name) => join(stateDir, 'logs', `${name}.log`),
+    restart: async (name, extra = {}, restartOptions = {}) => {
+      const at = running.findIndex((service) => service.name === name);
+      await stopServiceProcess(running[at].pid);
+      await restartOptions.down?.();
+      const service = startServiceProcess(name, {
+        env: envOf(name, ports[name], extra),
+        stateDir,
+        instance: `restarted-${Date.now().toString(36)}`,
+      });
+      running[at] = service;
+      await assertReady(service);
+    },
+    startReplica: async (name, extra = {}) => {
+      replicas += 1;
+      const port = await freePort();
+      const service = startServiceProcess(name, {
+        env: envOf(name, port, {
+          ...extra,
+          // The replica's bank notifications come back to itself.
+          ...(name === 'settlement'
+            ? { BANK_NOTIFY_URL: `http://127.0.0.1:${port}/v1/bank/payout-notifications` }
+            : {}),
+        }),
+        stateDir,
+        instance: String(replicas),
+      });
+      running.push(service);
+      await assertReady(service);
+      return service.baseUrl;
+    },
     stop,
   };
 }
