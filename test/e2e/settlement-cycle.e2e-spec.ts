@@ -168,7 +168,9 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     expect(totals['结算净额 Net']).toBe(yuan(expectedNet));
     expect(totals['退款合计 Refunds']).toBe(yuan(3_000));
     expect(totals['交易金额合计 Gross']).toBe(yuan(17_000));
-    const itemRows = file.text.split('\r\n').filter((line) => /^(支付|退款)/.test(line));
+    const itemRows = file.text
+      .split('\r\n')
+      .filter((line) => /^(支付 Payment|退款 Refund),/.test(line));
     expect(itemRows).toHaveLength(4);
 
     // The bank's own statement shows the payout once.
@@ -206,15 +208,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
   });
 
   it('refuses nonsense, far-ahead dates and the wrong roles in the error shape', async () => {
-    for (const bad of [
-      '2026-02-30',
-      'tomorrow',
-      '',
-      null,
-      20260301,
-      '2026-03-01\u0000',
-      { date: 1 },
-    ]) {
+    for (const bad of ['2026-02-30', 'tomorrow', '', null, 20260301, { date: 1 }, '2026-03-01 ']) {
       const { status, body } = await settlement.endOfDay(bad);
       expect({ bad, status, code: body.error?.code }).toEqual({
         bad,
@@ -222,6 +216,12 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
         code: 'END_OF_DAY.INVALID_DATE',
       });
     }
+    // A NUL byte is refused by the platform before any handler sees it.
+    const nul = await settlement.endOfDay('2026-03-01\u0000');
+    expect(nul).toMatchObject({
+      status: 400,
+      body: { error: { code: 'REQUEST.INVALID_CHARACTERS' } },
+    });
     const far = await settlement.endOfDay(addDays(today, 30));
     expect(far).toMatchObject({
       status: 400,
