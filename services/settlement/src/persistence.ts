@@ -14,6 +14,7 @@ import { CreateClearingsAndLedger1732406810000 } from './migrations/173240681000
 import { RefundsSuspenseAndAccountCosts1732406820000 } from './migrations/1732406820000-refunds-suspense-and-account-costs';
 import { SettlementBatchesAndPayouts1733100000000 } from './migrations/1733100000000-settlement-batches-and-payouts';
 import { SettlementTerms1733100000100 } from './migrations/1733100000100-settlement-terms';
+import { DemoBooksChannelCosts1733100000500 } from './migrations/1733100000500-demo-books-channel-costs';
 
 /**
  * The entities and migrations of the settlement schema. The outbox and inbox tables come from
@@ -39,4 +40,5 @@ export const SETTLEMENT_MIGRATIONS: Function[] = [
   RefundsSuspenseAndAccountCosts1732406820000,
   SettlementBatchesAndPayouts1733100000000,
   SettlementTerms1733100000100,
+  DemoBooksChannelCosts1733100000500,
 ];
