@@ -10,12 +10,27 @@ import { cashierSchema } from '../services/cashier/src/config';
 import {
   DEMO_ALIPAY_APP_B_ID,
   DEMO_ALIPAY_APP_B_PRIVATE_KEY,
+  DEMO_ALIPAY_BOOKS_APP_ID,
+  DEMO_ALIPAY_BOOKS_APP_PRIVATE_KEY,
   DEMO_ALIPAY_PLATFORM_PUBLIC_KEY,
 } from '../services/channel-sandbox/src/alipay/demo-keys';
+import {
+  DEMO_WECHAT_PAY_BOOKS_APIV3_KEY,
+  DEMO_WECHAT_PAY_BOOKS_APPID,
+  DEMO_WECHAT_PAY_BOOKS_MCHID,
+  DEMO_WECHAT_PAY_BOOKS_MERCHANT_PRIVATE_KEY,
+  DEMO_WECHAT_PAY_BOOKS_MERCHANT_SERIAL,
+  DEMO_WECHAT_PAY_PLATFORM_PUBLIC_KEY,
+  DEMO_WECHAT_PAY_PLATFORM_SERIAL,
+} from '../services/channel-sandbox/src/wechat-pay/demo-keys';
 import { DEMO_MERCHANTS, seedDemoMerchant } from '../services/cashier/src/merchants/demo-merchant';
 import { CASHIER_ENTITIES, CASHIER_MIGRATIONS } from '../services/cashier/src/persistence';
 import { routingSchema } from '../services/routing/src/config';
-import { DEMO_CHANNEL_ACCOUNTS, seedRoutingDemoData } from '../services/routing/src/demo-data';
+import {
+  DEMO_BOOKS_CHANNEL_ACCOUNTS,
+  DEMO_CHANNEL_ACCOUNTS,
+  seedRoutingDemoData,
+} from '../services/routing/src/demo-data';
 import { ROUTING_ENTITIES, ROUTING_MIGRATIONS } from '../services/routing/src/persistence';
 
 /**
@@ -55,7 +70,7 @@ export async function seedDemoData(
   try {
     const outcome = await seedRoutingDemoData(routing);
     log(
-      `[seed] routing: demo channel accounts (two Alipay, WeChat Pay; UnionPay disabled) ${outcome}`,
+      `[seed] routing: demo channel accounts (Coffee: two Alipay, WeChat Pay, UnionPay disabled; Books: Alipay, WeChat Pay) ${outcome}`,
     );
   } finally {
     await routing.destroy();
@@ -68,29 +83,57 @@ export async function seedDemoData(
     applicationName: 'seed',
   });
   try {
-    // Each channel's default account signs with the credentials in deploy/env/acquiring.env;
-    // the second Alipay app (大额账户) signs with its own DEMO key pair, kept here.
-    const inserted = await acquiring
-      .createQueryBuilder()
-      .insert()
-      .into(ChannelAccountCredentialsEntity)
-      .values({
+    // Each channel's default account (Demo Coffee's everyday ones) signs with the credentials in
+    // deploy/env/acquiring.env; every other account signs with its own DEMO keys, kept here.
+    const createdAt = new Date();
+    const accounts = [
+      {
         id: DEMO_CHANNEL_ACCOUNTS.alipayLarge.id,
         channel: 'ALIPAY',
+        label: `Demo Coffee's second Alipay app (${DEMO_ALIPAY_APP_B_ID})`,
         credentials: {
           appId: DEMO_ALIPAY_APP_B_ID,
           appPrivateKey: DEMO_ALIPAY_APP_B_PRIVATE_KEY,
           platformPublicKey: DEMO_ALIPAY_PLATFORM_PUBLIC_KEY,
         },
-        createdAt: new Date(),
-      })
-      .orIgnore()
-      .returning(['id'])
-      .execute();
-    const outcome = (inserted.raw as unknown[]).length > 0 ? 'created' : 'already present';
-    log(
-      `[seed] acquiring: credentials of the second Alipay app (${DEMO_ALIPAY_APP_B_ID}) ${outcome}`,
-    );
+      },
+      {
+        id: DEMO_BOOKS_CHANNEL_ACCOUNTS.alipay.id,
+        channel: 'ALIPAY',
+        label: `Demo Books' Alipay app (${DEMO_ALIPAY_BOOKS_APP_ID})`,
+        credentials: {
+          appId: DEMO_ALIPAY_BOOKS_APP_ID,
+          appPrivateKey: DEMO_ALIPAY_BOOKS_APP_PRIVATE_KEY,
+          platformPublicKey: DEMO_ALIPAY_PLATFORM_PUBLIC_KEY,
+        },
+      },
+      {
+        id: DEMO_BOOKS_CHANNEL_ACCOUNTS.wechatPay.id,
+        channel: 'WECHAT_PAY',
+        label: `Demo Books' WeChat Pay merchant (${DEMO_WECHAT_PAY_BOOKS_MCHID})`,
+        credentials: {
+          mchid: DEMO_WECHAT_PAY_BOOKS_MCHID,
+          appid: DEMO_WECHAT_PAY_BOOKS_APPID,
+          merchantSerial: DEMO_WECHAT_PAY_BOOKS_MERCHANT_SERIAL,
+          merchantPrivateKey: DEMO_WECHAT_PAY_BOOKS_MERCHANT_PRIVATE_KEY,
+          platformSerial: DEMO_WECHAT_PAY_PLATFORM_SERIAL,
+          platformPublicKey: DEMO_WECHAT_PAY_PLATFORM_PUBLIC_KEY,
+          apiV3Key: DEMO_WECHAT_PAY_BOOKS_APIV3_KEY,
+        },
+      },
+    ];
+    for (const { label, ...account } of accounts) {
+      const inserted = await acquiring
+        .createQueryBuilder()
+        .insert()
+        .into(ChannelAccountCredentialsEntity)
+        .values({ ...account, createdAt })
+        .orIgnore()
+        .returning(['id'])
+        .execute();
+      const outcome = (inserted.raw as unknown[]).length > 0 ? 'created' : 'already present';
+      log(`[seed] acquiring: credentials of ${label} ${outcome}`);
+    }
   } finally {
     await acquiring.destroy();
   }

@@ -6,6 +6,8 @@ import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@paylab/messaging';
 import { createDatabase, dropDatabase, ENV_VARIABLES, freePort, REPO_ROOT } from '@paylab/testing';
 import { routingSchema } from '../../services/routing/src/config';
 import {
+  DEMO_BOOKS_CHANNEL_ACCOUNTS,
+  DEMO_BOOKS_ROUTING_MERCHANT_ID,
   DEMO_CHANNEL_ACCOUNTS,
   DEMO_ROUTING_MERCHANT_ID,
   seedRoutingDemoData,
@@ -189,15 +191,36 @@ describe('routing (支付路由) as its own process: route decisions with a trac
   // ---------------------------------------------------------------------------------------------
 
   describe('demo data (seedRoutingDemoData, for tools/seed.ts)', () => {
-    it('inserts the demo merchant’s four channel accounts once, and is safe to run again', async () => {
+    it('inserts Demo Coffee’s four and Demo Books’ two channel accounts once, and is safe to run again', async () => {
       expect(firstSeed).toBe('created');
       expect(await seed()).toBe('already present');
-      const rows = await db!.query('SELECT id FROM routing.channel_accounts ORDER BY id');
-      expect(rows.rows.map((row: { id: string }) => row.id)).toEqual([
-        ALIPAY.id,
-        WECHAT.id,
-        UNIONPAY.id,
-        ALIPAY_LARGE.id,
+      const rows = await db!.query(
+        'SELECT id, merchant_id, channel, channel_merchant_no FROM routing.channel_accounts ORDER BY id',
+      );
+      expect(
+        rows.rows.map((row: Record<string, string>) => [
+          row.id,
+          row.merchant_id,
+          row.channel,
+          row.channel_merchant_no,
+        ]),
+      ).toEqual([
+        [ALIPAY.id, DEMO_ROUTING_MERCHANT_ID, 'ALIPAY', '2088000000000001'],
+        [WECHAT.id, DEMO_ROUTING_MERCHANT_ID, 'WECHAT_PAY', '1900000001'],
+        [UNIONPAY.id, DEMO_ROUTING_MERCHANT_ID, 'UNIONPAY', '777000000000001'],
+        [ALIPAY_LARGE.id, DEMO_ROUTING_MERCHANT_ID, 'ALIPAY', '2088000000000002'],
+        [
+          DEMO_BOOKS_CHANNEL_ACCOUNTS.alipay.id,
+          DEMO_BOOKS_ROUTING_MERCHANT_ID,
+          'ALIPAY',
+          '2088000000000003',
+        ],
+        [
+          DEMO_BOOKS_CHANNEL_ACCOUNTS.wechatPay.id,
+          DEMO_BOOKS_ROUTING_MERCHANT_ID,
+          'WECHAT_PAY',
+          '1900000002',
+        ],
       ]);
     });
   });
@@ -338,6 +361,46 @@ describe('routing (支付路由) as its own process: route decisions with a trac
         estimatedMerchantFee: { amountMinor: 22_500, currency: 'CNY' },
       });
       expect(decision.device).toBeNull();
+    });
+
+    it('Demo Books is routed to its own accounts only, never to Demo Coffee’s', async () => {
+      const BOOKS_ALIPAY = DEMO_BOOKS_CHANNEL_ACCOUNTS.alipay;
+      const BOOKS_WECHAT = DEMO_BOOKS_CHANNEL_ACCOUNTS.wechatPay;
+      // ¥45,000 would go to Coffee's large-amounts account; Books has one Alipay account for all.
+      for (const [method, amountMinor, account, fee] of [
+        ['ALIPAY', 100, BOOKS_ALIPAY.id, 1],
+        ['ALIPAY', 4_500_000, BOOKS_ALIPAY.id, 24_750],
+        ['WECHAT_PAY', 10_000, BOOKS_WECHAT.id, 60],
+      ] as const) {
+        const answer = await decide({
+          ...request(method, amountMinor),
+          merchantId: DEMO_BOOKS_ROUTING_MERCHANT_ID,
+        });
+        expect(answer.status).toBe(200);
+        const decision = answer.json as Decision;
+        expect(decision.chosen).toMatchObject({
+          channelAccountId: account,
+          estimatedMerchantFee: { amountMinor: fee, currency: 'CNY' },
+        });
+        // The trace names Books' two accounts and none of Coffee's.
+        expect(decision.trace.map((entry) => entry.channelAccountId).sort()).toEqual(
+          [BOOKS_ALIPAY.id, BOOKS_WECHAT.id].sort(),
+        );
+      }
+      const listed = await call(
+        'GET',
+        `/v1/merchants/${DEMO_BOOKS_ROUTING_MERCHANT_ID}/channel-accounts`,
+      );
+      expect(
+        (listed.json as { data: Array<Record<string, unknown>> }).data.map((account) => [
+          account.id,
+          account.channelMerchantNo,
+          account.merchantFeeRate,
+        ]),
+      ).toEqual([
+        [BOOKS_ALIPAY.id, '2088000000000003', '0.55%'],
+        [BOOKS_WECHAT.id, '1900000002', '0.60%'],
+      ]);
     });
 
     it('WECHAT_PAY ¥30,000: 422 ROUTING.NO_CHANNEL_AVAILABLE; the rejected decision is stored and its trace readable by id', async () => {

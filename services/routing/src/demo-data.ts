@@ -4,6 +4,9 @@ import { ChannelAccountEntity } from './channels/channel-account.entity';
 /** The demo merchant of cashier's seed (services/cashier/src/merchants/demo-merchant.ts). */
 export const DEMO_ROUTING_MERCHANT_ID = 'mch_01M85DMB00EHTE541GQYE3T4TJ';
 
+/** The second demo merchant of cashier's seed, Demo Books (演示书店, D+0). */
+export const DEMO_BOOKS_ROUTING_MERCHANT_ID = 'mch_01M85DMB00EHTE541GQYE3T4V0';
+
 /**
  * The demo merchant's channel accounts (渠道商户号). Ids, numbers, limits and fees are fixed so
  * that the README's curl examples and the class exercises give the same answer everywhere.
@@ -52,7 +55,41 @@ export const DEMO_CHANNEL_ACCOUNTS = {
 } as const;
 
 /**
- * Inserts the demo merchant's channel accounts if missing; safe to run on every seed. Needs the
+ * Demo Books' channel accounts: its own Alipay app (2021000000000003, PID 2088000000000003) and
+ * its own WeChat Pay merchant number. A channel merchant number belongs to one merchant only
+ * (routing's unique (channel, channel_merchant_no)), so Books never shares Coffee's accounts and
+ * each channel statement holds one merchant's trades. Fees and limits match Coffee's everyday
+ * accounts, so the two merchants differ only in their settlement cycle.
+ */
+export const DEMO_BOOKS_CHANNEL_ACCOUNTS = {
+  alipay: {
+    id: 'cha_01M85DMB00EHTE541GQYE3T4V2',
+    channel: 'ALIPAY',
+    channelMerchantNo: '2088000000000003',
+    enabled: true,
+    minAmountMinor: 1,
+    maxAmountMinor: 5_000_000, // ¥50,000 per transaction (Books has no large-amounts account)
+    merchantFeePpm: 5_500, // 0.55 %, as Coffee's everyday Alipay account
+  },
+  wechatPay: {
+    id: 'cha_01M85DMB00EHTE541GQYE3T4V3',
+    channel: 'WECHAT_PAY',
+    channelMerchantNo: '1900000002',
+    enabled: true,
+    minAmountMinor: 1,
+    maxAmountMinor: 2_000_000, // ¥20,000 per transaction
+    merchantFeePpm: 6_000, // 0.60 %
+  },
+} as const;
+
+/** Every demo merchant with its channel accounts, in the order the seed inserts them. */
+const DEMO_ACCOUNTS_BY_MERCHANT = [
+  { merchantId: DEMO_ROUTING_MERCHANT_ID, accounts: DEMO_CHANNEL_ACCOUNTS },
+  { merchantId: DEMO_BOOKS_ROUTING_MERCHANT_ID, accounts: DEMO_BOOKS_CHANNEL_ACCOUNTS },
+] as const;
+
+/**
+ * Inserts the demo merchants' channel accounts if missing; safe to run on every seed. Needs the
  * routing schema migrated (it holds the channels). Existing rows are left alone, so a class
  * that switched an account on or off keeps its change.
  */
@@ -65,14 +102,16 @@ export async function seedRoutingDemoData(
     .insert()
     .into(ChannelAccountEntity)
     .values(
-      Object.values(DEMO_CHANNEL_ACCOUNTS).map((account) => ({
-        ...account,
-        merchantId: DEMO_ROUTING_MERCHANT_ID,
-        currency: 'CNY',
-        priority: 100,
-        createdAt: now,
-        updatedAt: now,
-      })),
+      DEMO_ACCOUNTS_BY_MERCHANT.flatMap(({ merchantId, accounts }) =>
+        Object.values(accounts).map((account) => ({
+          ...account,
+          merchantId,
+          currency: 'CNY',
+          priority: 100,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      ),
     )
     .orIgnore()
     // Only rows actually inserted come back, which is how a re-run knows it changed nothing.

@@ -15,6 +15,7 @@ import { RefundsSuspenseAndAccountCosts1732406820000 } from './migrations/173240
 import { SettlementBatchesAndPayouts1733100000000 } from './migrations/1733100000000-settlement-batches-and-payouts';
 import { SettlementTerms1733100000100 } from './migrations/1733100000100-settlement-terms';
 import { Books1733100000200 } from './migrations/1733100000200-books';
+import { DemoBooksChannelCosts1733100000500 } from './migrations/1733100000500-demo-books-channel-costs';
 
 /**
  * The entities and migrations of the settlement schema. The outbox and inbox tables come from
@@ -41,4 +42,5 @@ export const SETTLEMENT_MIGRATIONS: Function[] = [
   SettlementBatchesAndPayouts1733100000000,
   SettlementTerms1733100000100,
   Books1733100000200,
+  DemoBooksChannelCosts1733100000500,
 ];

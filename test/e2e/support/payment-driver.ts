@@ -24,10 +24,17 @@ export interface Discrepancy {
   [field: string]: unknown;
 }
 
+/** The merchant app a driver signs as: its app id and signing secret. */
+export interface DriverMerchantApp {
+  appId: string;
+  signingSecret: string;
+}
+
 /**
  * Drives a running PaymentSystem the way its users do: the merchant over the signed Open API,
  * the payer through checkout and the sandbox's pay page, the instructor through fault injection
- * and reconciliation runs. Each step asserts only that the call was accepted.
+ * and reconciliation runs. Each step asserts only that the call was accepted. The merchant is
+ * Demo Coffee unless another merchant's app is given (e.g. DEMO_BOOKS_MERCHANT).
  */
 export class PaymentDriver {
   readonly merchant: MerchantApiClient;
@@ -35,10 +42,11 @@ export class PaymentDriver {
   constructor(
     private readonly system: PaymentSystem,
     private readonly notifyUrl?: string,
+    merchantApp: DriverMerchantApp = DEMO_MERCHANT,
   ) {
     this.merchant = new MerchantApiClient(system.urls.cashier, {
-      appId: DEMO_MERCHANT.appId,
-      secret: DEMO_MERCHANT.signingSecret,
+      appId: merchantApp.appId,
+      secret: merchantApp.signingSecret,
     });
   }
 
@@ -72,7 +80,7 @@ export class PaymentDriver {
     const page = await fetch(`${this.system.urls.cashier}/checkout/${paymentId}`);
     const html = await page.text();
     if (page.status !== 200) throw new Error(`checkout page: ${page.status} ${html}`);
-    // Routing offers what the demo merchant can take: Alipay and WeChat Pay, not UnionPay.
+    // Routing offers what each demo merchant can take: Alipay and WeChat Pay, not UnionPay.
     if (
       !html.includes('value="ALIPAY"') ||
       !html.includes('value="WECHAT_PAY"') ||
@@ -150,9 +158,10 @@ export class PaymentDriver {
   /** Create, check out and pay one order; resolves once the merchant sees it SUCCEEDED. */
   async payOnce(
     amountMinor: number,
+    method = 'ALIPAY',
   ): Promise<PaymentView & { createdAt: number; succeededAt: number }> {
     const { payment, createdAt } = await this.createOrder(amountMinor);
-    const { qrPayload } = await this.checkout(payment.id);
+    const { qrPayload } = await this.checkout(payment.id, method);
     await this.payAtSandbox(qrPayload);
     const succeeded = await waitFor(
       `${payment.id} SUCCEEDED`,
@@ -200,12 +209,19 @@ export class PaymentDriver {
     return clearing!;
   }
 
-  /** Reconciles today's Alipay statement, fetched through acquiring. */
-  async reconcileToday(): Promise<ReconRun> {
+  /**
+   * Reconciles today's statement of a channel (Alipay by default), fetched through acquiring:
+   * the channel's default account's, or that of `channelAccountId`.
+   */
+  async reconcileToday(channel = 'ALIPAY', channelAccountId?: string): Promise<ReconRun> {
     const response = await fetch(`${this.system.urls.reconciliation}/v1/recon-runs`, {
       method: 'POST',
       headers: { ...asOperator('instructor'), 'content-type': 'application/json' },
-      body: JSON.stringify({ channel: 'ALIPAY', businessDate: shanghaiDate() }),
+      body: JSON.stringify({
+        channel,
+        businessDate: shanghaiDate(),
+        ...(channelAccountId ? { channelAccountId } : {}),
+      }),
     });
     const text = await response.text();
     if (response.status !== 201) throw new Error(`recon run: ${response.status} ${text}`);

@@ -3,6 +3,9 @@ import {
   DEMO_ALIPAY_APP_B_PUBLIC_KEY,
   DEMO_ALIPAY_APP_ID,
   DEMO_ALIPAY_APP_PUBLIC_KEY,
+  DEMO_ALIPAY_BOOKS_APP_ID,
+  DEMO_ALIPAY_BOOKS_APP_PUBLIC_KEY,
+  DEMO_ALIPAY_BOOKS_PID,
   DEMO_ALIPAY_PID,
   DEMO_ALIPAY_PID_B,
   DEMO_ALIPAY_PLATFORM_PRIVATE_KEY,
@@ -18,9 +21,10 @@ export interface AlipayApp {
 }
 
 /**
- * The apps the sandbox knows: the demo merchant's two apps (the everyday one and the "large
- * amounts" one), each with its own key pair; their keys are committed demo constants
- * (demo-keys.ts). Trades, bills and notifications are per app.
+ * The apps the sandbox knows: Demo Coffee's two apps (the everyday one and the "large amounts"
+ * one) and Demo Books' one, each with its own key pair; their keys are committed demo constants
+ * (demo-keys.ts). Trades, bills and notifications are per app, so one app's statement never
+ * shows another app's trades.
  */
 const APPS: ReadonlyMap<string, AlipayApp> = new Map([
   [
@@ -33,6 +37,14 @@ const APPS: ReadonlyMap<string, AlipayApp> = new Map([
       appId: DEMO_ALIPAY_APP_B_ID,
       pid: DEMO_ALIPAY_PID_B,
       appPublicKey: DEMO_ALIPAY_APP_B_PUBLIC_KEY,
+    },
+  ],
+  [
+    DEMO_ALIPAY_BOOKS_APP_ID,
+    {
+      appId: DEMO_ALIPAY_BOOKS_APP_ID,
+      pid: DEMO_ALIPAY_BOOKS_PID,
+      appPublicKey: DEMO_ALIPAY_BOOKS_APP_PUBLIC_KEY,
     },
   ],
 ]);

@@ -150,3 +150,53 @@ eL4af6HX7fzxk/vbGz5d8OkNFOcX0WCFBrfzmCXh5S2Q5vZYCavGKa2L8v3TCL7Z
 gjJkV9OT68inNhUGpeQxm+01tFp0nNXb8K+GvX6vj1XSFlTmAHhVunYw1CrY+PmN
 iQIDAQAB
 -----END PUBLIC KEY-----`;
+
+/**
+ * DEMO KEYS, NOT SECRET, NEVER USE OUTSIDE PAYLAB. The second demo merchant's app (Demo Books,
+ * 演示书店): a merchant of its own, so an app and PID of its own and its own RSA-2048 key pair
+ * (openssl genrsa 2048); neither of Demo Coffee's keys signs for it.
+ */
+export const DEMO_ALIPAY_BOOKS_APP_ID = '2021000000000003';
+
+/** Demo Books' partner id (PID); its statements name the account by it. */
+export const DEMO_ALIPAY_BOOKS_PID = '2088000000000003';
+
+/** DEMO ONLY. Demo Books' app private key (PKCS#1): acquiring signs its gateway requests. */
+export const DEMO_ALIPAY_BOOKS_APP_PRIVATE_KEY = `-----BEGIN RSA PRIVATE KEY-----
+MIIEogIBAAKCAQEAp6E1bQYcJlyMDfdsDgp6rYmWO47GlgZByZxzJ0ueoh7noFKS
+5j9tgu8y67grtk/crBQ2DXY8BEsuYWgQXw+M8nlkt4wzh0kRwJwFmZlzOpofSHwz
+iu9QvM7FKQrttjUW35fWAhgKbLYEX4nHAve8FNKGCfPthSHO2CY95Xj0kvf6omuS
+4Xmp7jELujzmZH6F0n0ikJ4hkvAQBLpzZRaMS23xhAZlPyWn8cKe94Ixqpl3Vwkg
+Hhu+CF+Fj+igZIhXSDNqU33+cToHCtdiw56a9U7p2R3dkl04ho4AYtyjFIY/fP3q
+W4SvrVbPqz6y53lqFwlcf/VgPBjfRmRtguEENwIDAQABAoIBAAJutW7Cku//kcy2
+FWxSvJr+Dx8IIFuW9aduTMF6OHAT0Lqj2BvdOcKXo/6FqqS3nfUlSe+CErbhPGgP
+cYVfnWT7W/nJ4AmLhuVrni0va9ui1udfXgQbGunSekvxK6fkN1PBSUq4fJY9Qez8
++9VQMPuAXo+QaZbv+adrTqSgz7O+PXJGkx0J1l9/9sZfSC/um+HQQRGs5+GVmLFu
+/eiJbPKlmd1d+xvVZGB7DIcsawMH1fj6dbSGTDJeDr1+AWe+GZjOjBlT6/nqgJB/
+ZSiPy6gIt8fy/o9Icpdq82m/tU2MWjd45FTvypQ1FxkGNQZJ1E18qgRz8mEiK9Sl
+RirkLZECgYEA1EDlM9ZjgUs2b0mkfCFQJxYfewol8/aIzi+w9/KqeLvvWEs8huTD
+otF2Fu80I6k167UrnvagHXnp5s4+SWqvWexuyJBUaOK+yngmvN6laxXCBiqNbZGm
+Uq+xdqyj5ireeUyNSdj3hTvBMU4+gbUbemgxwJdZ7HjsIQEn51LK14kCgYEAyi3V
+rXtaJzMsm0XHX2/r7hm8+rlaatq6F9SVXoBUhsEloMSKNii3kN7FZT87+BSK2Ku1
+eveQ991DhZLlDQQ1xNqElwdDE0/mg6Oo7yA1KGG82uNizq7g7N/eMtgbYdt7JuAx
+JpzmIQW6amD033+p9UA2xEFzHmhPNZIyWGGGTb8CgYAxDZZq9n8koGdCLPjQnzpQ
+7jH0U5IV4cIYNLlndDOll3lnJGwmmLQF6vapsjqQi0ik4sfkAwdaCJTf/IY0nW1N
+EPFBdOmtG8oQLNh3CdWc+/hNSIRK8EBKF8ShsqBmTz3/NovopzX9GqQ5auXTQDHL
+hk0JP3FOz1ty/TtloKK0UQKBgBwLnZ9yBAB6Dc8AL/biLKUbtuZEvfEipDvYBlxU
+iuUid9jESrPWlBgpftJbojL4joYd04/aNabcb5hg1xsmIVtMQKY+oKRWKhDKrA13
+t0gBvtPSRQuMoLDbIRSGe83oRz4OTWMg0p90Dvbgujcim23k2XQB7DkkmRBCVm+C
+H8I7AoGAQwylxJX9kuC9xWHwN97LfMEHnUtbTZmWksq5CebSbIfy6jjRPZa3Ukon
+p5J9hGkD+qY1l92oRTlNAm05WAKwUOM4DsdHnIn7MQ2I1FQ8d2R6cKpZTnt6Ml/t
+ZAE0XLvnqaAGz1yQ9aZ9jP4cAirkkprDo/mJXKc7SAfNZVRGIJA=
+-----END RSA PRIVATE KEY-----`;
+
+/** DEMO ONLY. Demo Books' app public key: the sandbox verifies its request signatures. */
+export const DEMO_ALIPAY_BOOKS_APP_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp6E1bQYcJlyMDfdsDgp6
+rYmWO47GlgZByZxzJ0ueoh7noFKS5j9tgu8y67grtk/crBQ2DXY8BEsuYWgQXw+M
+8nlkt4wzh0kRwJwFmZlzOpofSHwziu9QvM7FKQrttjUW35fWAhgKbLYEX4nHAve8
+FNKGCfPthSHO2CY95Xj0kvf6omuS4Xmp7jELujzmZH6F0n0ikJ4hkvAQBLpzZRaM
+S23xhAZlPyWn8cKe94Ixqpl3VwkgHhu+CF+Fj+igZIhXSDNqU33+cToHCtdiw56a
+9U7p2R3dkl04ho4AYtyjFIY/fP3qW4SvrVbPqz6y53lqFwlcf/VgPBjfRmRtguEE
+NwIDAQAB
+-----END PUBLIC KEY-----`;

@@ -109,3 +109,61 @@ S2XnapdqhRA222mLr6HbUIIdQ5dKdLyGEv1AR48UNhwZI5Za5JZUBufDnmlBsQXr
 
 /** DEMO ONLY. The merchant's APIv3 key: 32 bytes (UTF-8), the AES-256-GCM key of notifications. */
 export const DEMO_WECHAT_PAY_APIV3_KEY = 'PayLabDemoApiV3Key0123456789abcd';
+
+/**
+ * DEMO KEYS, NOT SECRET, NEVER USE OUTSIDE PAYLAB. The second demo merchant (Demo Books, 演示书店)
+ * at the simulated WeChat Pay: its own 商户号, APPID, API key pair (openssl genpkey, RSA-2048),
+ * certificate serial and APIv3 key, so nothing signed or encrypted for Demo Coffee works for it.
+ * The platform key pair is the sandbox's, shared by every merchant as at the real WeChat Pay.
+ */
+export const DEMO_WECHAT_PAY_BOOKS_MCHID = '1900000002';
+
+/** The app id (APPID) bound to Demo Books' merchant id. */
+export const DEMO_WECHAT_PAY_BOOKS_APPID = 'wx0b00c5d000000003';
+
+/** The serial number of Demo Books' API certificate. */
+export const DEMO_WECHAT_PAY_BOOKS_MERCHANT_SERIAL = '97043D1B2FE4FCF2ACF6B423BC57D0B393A05D71';
+
+/** DEMO ONLY. Demo Books' API private key (PKCS#8). */
+export const DEMO_WECHAT_PAY_BOOKS_MERCHANT_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQC1sl1WFaZcypW9
+QNITkz5YJVoEp2Qu83NUkzuZanrg4QGHCrp19ZVU56sNTDZg767w+qpNJwq/6jcu
+dn9Q/qGvItzfbngEmImXO5nc8rNFKb6f7zPRCZN5etrL9rpqcKELhCfJ2t0b4HNs
+I7O7lU2xi4ZACvI0hEl76juyDUrR88fa6/9WMXLbJ38G823VXzKqV2NnWVLNqnJP
+k1BvH+rXwUMmddgWkCARgcfJXpT4oNIh/7x8CBsE1JGhWaUi4OH+SYl5kH//dbj2
+asI0PQWaAwbtEeqNDT46XpHl74YIBbqKVKldUsimww7q0JCILOTeRLFhzGHeU4nh
+JMDegW2RAgMBAAECggEAEVPjRtRluy+uvA+0eR1vsqRNQ2hbS4b4Fra71lOrSErt
+BF3njlxPU3uMeoYsIW56No0RNK5mfgruHEY8uhKuhK9EdSJp27ZYWM3cTI/wvMXQ
+YhxDysmpAMrQlub+vCvlj92Ylc2DjKcJGuUEvPzuHeJ6eR0SICQFhgW+j6po2kDG
+EVAtJ3khlnFozyfgTamw8ndBdgenlB0fKF+KUQI6lITLqURLBx7E4NemKtnDJ5Xq
+dTEBDemRrYcfMRs9nBcaBk0LrgX2m6bMjaUWBcv2hJhojYpd1eJ36bYae9b9aS4L
+yQNDEEOtSTGbt/MrCFjirUnAXuy8hf4UlepXUv7cgQKBgQDvKfCg+RjEEm8ZkBZC
+16Lxont65N1yrcQlOMU9Z1n0sMAusHtwXUH9UP/K7Hdots+4IjlKXQy20TEKkbnT
+6gxh948DcmcsQLmtTuCyu9GVjuUSMCL3tP3vxryCTJoDQgTWYFPaxIlbd0SuKFWA
+5+Ng+s8E/vy5nIMOyi6WC6VH+QKBgQDCfMnzouFs2xyIgL+I+Ob9xJgp1Ea5tq+G
+yA0f3ouRxQ2wMC8mSzaK+FsIzYFDoYmVaD7GtPO1LPhy+zVftVHARqoO9FWet7a2
+W4hFlVaJAZOLzPO5vEbGSxT8mIlQoac7M6B3Sh0A2gO00+SylbkMXDEzxaSr/txq
+3qUEBVCoWQKBgQCWuhDb8oFIOPHp42QUNkCMFsHJfumNd7PxXWj5POR1kNtd0X3K
+IAwRsPW0lvjedrBMtMz0b9YudYJ5zcOWqZ+qMlHgcz5Qpm4eqmJ0YmhA4HC/2LSA
+9oE/lzmAyPQbb4UK8mSGsGx8x5ryQ5s3hW1I1miYFneCJwB11rgreiVtSQKBgFii
+HDsvUMKWPLOs0R0wKb0e2iW9+xlpuyaWhvyuJDcjcbCI1QQDpPDCbGJfnXhf5t6z
+KmDOWH6J5xQnjdR3QrF4wsmb6mUx3k/O+RSVEWHQ2RgOKEjOGAcIcqEHNxULBraB
+ObEDkqIvuR6wrnoAp9uNLFMm0Hwd4v/FRbjGX1LJAoGBAJL/1tdz7Fb2C3Cg4t/a
+YX6nKrGrP7cwjDu/O+mtu8dqR7LGnvhv9AR1id+6h1E5VPjDv7cZacuTgJDQRt5n
+7nEIK8q8x+L90rzqFkPfQuLcLR8UVb/nDezfnyOv8SxPk4cZQt5m7zgx1spVwkNX
+aeAdYqM79RekC99AGd26SN7f
+-----END PRIVATE KEY-----`;
+
+/** DEMO ONLY. Demo Books' API public key: the sandbox verifies its requests with it. */
+export const DEMO_WECHAT_PAY_BOOKS_MERCHANT_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtbJdVhWmXMqVvUDSE5M+
+WCVaBKdkLvNzVJM7mWp64OEBhwq6dfWVVOerDUw2YO+u8PqqTScKv+o3LnZ/UP6h
+ryLc3254BJiJlzuZ3PKzRSm+n+8z0QmTeXray/a6anChC4QnydrdG+BzbCOzu5VN
+sYuGQAryNIRJe+o7sg1K0fPH2uv/VjFy2yd/BvNt1V8yqldjZ1lSzapyT5NQbx/q
+18FDJnXYFpAgEYHHyV6U+KDSIf+8fAgbBNSRoVmlIuDh/kmJeZB//3W49mrCND0F
+mgMG7RHqjQ0+Ol6R5e+GCAW6ilSpXVLIpsMO6tCQiCzk3kSxYcxh3lOJ4STA3oFt
+kQIDAQAB
+-----END PUBLIC KEY-----`;
+
+/** DEMO ONLY. Demo Books' APIv3 key (32 bytes UTF-8), different from Demo Coffee's. */
+export const DEMO_WECHAT_PAY_BOOKS_APIV3_KEY = 'PayLabBooksApiV3Key123456789abcd';

@@ -1,6 +1,11 @@
 import {
   DEMO_WECHAT_PAY_APIV3_KEY,
   DEMO_WECHAT_PAY_APPID,
+  DEMO_WECHAT_PAY_BOOKS_APIV3_KEY,
+  DEMO_WECHAT_PAY_BOOKS_APPID,
+  DEMO_WECHAT_PAY_BOOKS_MCHID,
+  DEMO_WECHAT_PAY_BOOKS_MERCHANT_PUBLIC_KEY,
+  DEMO_WECHAT_PAY_BOOKS_MERCHANT_SERIAL,
   DEMO_WECHAT_PAY_MCHID,
   DEMO_WECHAT_PAY_MERCHANT_PUBLIC_KEY,
   DEMO_WECHAT_PAY_MERCHANT_SERIAL,
@@ -21,8 +26,9 @@ export interface WechatPayMerchant {
 }
 
 /**
- * The merchants the sandbox knows. Only the demo merchant for now: a teaching deployment has one
- * demo merchant, and its keys are committed demo constants (demo-keys.ts).
+ * The merchants the sandbox knows: Demo Coffee's and Demo Books' 商户号, each with its own app id,
+ * certificate and APIv3 key; their keys are committed demo constants (demo-keys.ts). Orders and
+ * bills are per merchant id.
  */
 const MERCHANTS: ReadonlyMap<string, WechatPayMerchant> = new Map([
   [
@@ -33,6 +39,16 @@ const MERCHANTS: ReadonlyMap<string, WechatPayMerchant> = new Map([
       serial: DEMO_WECHAT_PAY_MERCHANT_SERIAL,
       publicKey: DEMO_WECHAT_PAY_MERCHANT_PUBLIC_KEY,
       apiV3Key: DEMO_WECHAT_PAY_APIV3_KEY,
+    },
+  ],
+  [
+    DEMO_WECHAT_PAY_BOOKS_MCHID,
+    {
+      mchid: DEMO_WECHAT_PAY_BOOKS_MCHID,
+      appids: [DEMO_WECHAT_PAY_BOOKS_APPID],
+      serial: DEMO_WECHAT_PAY_BOOKS_MERCHANT_SERIAL,
+      publicKey: DEMO_WECHAT_PAY_BOOKS_MERCHANT_PUBLIC_KEY,
+      apiV3Key: DEMO_WECHAT_PAY_BOOKS_APIV3_KEY,
     },
   ],
 ]);
