@@ -1,6 +1,6 @@
 import { waitFor } from '@paylab/testing';
 import { addDays } from '../../services/settlement/src/calendar/domain/business-date';
-import { DEMO_MERCHANT } from '../../services/cashier/src/merchants/demo-merchant';
+import { DEMO_BOOKS, DEMO_MERCHANT } from '../../services/cashier/src/merchants/demo-merchant';
 import { asOperator } from './support/operator-credentials';
 import { PaymentDriver } from './support/payment-driver';
 import {
@@ -20,6 +20,7 @@ jest.setTimeout(300_000);
 
 const COFFEE = DEMO_MERCHANT.merchantId;
 const COFFEE_ACCOUNT = '6222020000000001';
+const BOOKS = DEMO_BOOKS.merchantId;
 
 /**
  * A T+1 merchant through a whole cycle on the real stack (six services as processes, Postgres,
@@ -32,6 +33,9 @@ const COFFEE_ACCOUNT = '6222020000000001';
 describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => {
   let system: PaymentSystem;
   let driver: PaymentDriver;
+  /** Demo Books (演示书店), on D+0. */
+  let books: PaymentDriver;
+  let booksFirstPaymentId: string;
   let settlement: SettlementDriver;
   let today: string;
 
@@ -43,6 +47,10 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
       settlement: { BANK_REQUEST_TIMEOUT_MS: '2000' },
     });
     driver = new PaymentDriver(system);
+    books = new PaymentDriver(system, undefined, {
+      appId: DEMO_BOOKS.appId,
+      secret: DEMO_BOOKS.signingSecret,
+    });
     settlement = new SettlementDriver(system);
     today = shanghaiDate();
   });
@@ -58,8 +66,12 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     return clearing.merchantNet.amountMinor;
   }
 
-  async function refund(paymentId: string, amountMinor: number): Promise<number> {
-    const response = await driver.merchant.request({
+  async function refund(
+    paymentId: string,
+    amountMinor: number,
+    as: PaymentDriver = driver,
+  ): Promise<number> {
+    const response = await as.merchant.request({
       method: 'POST',
       path: `/v1/payments/${paymentId}/refunds`,
       idempotencyKey: `stl-rf-${Date.now()}-${Math.random()}`,
@@ -79,8 +91,11 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     return cleared.body.merchantNetRefund!.amountMinor;
   }
 
-  async function payAndClear(amountMinor: number): Promise<{ paymentId: string; net: number }> {
-    const paid = await driver.payOnce(amountMinor);
+  async function payAndClear(
+    amountMinor: number,
+    as: PaymentDriver = driver,
+  ): Promise<{ paymentId: string; net: number }> {
+    const paid = await as.payOnce(amountMinor);
     return { paymentId: paid.id, net: await merchantNetOf(paid.transactionId!) };
   }
 
@@ -102,6 +117,23 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
   let tPlus1Batch: BatchView;
   let firstPaymentId: string;
 
+  it('pays a D+0 merchant out on the day of its payments', async () => {
+    const first = await payAndClear(8_000, books);
+    const second = await payAndClear(4_000, books);
+    const dayD = await settlement.runEndOfDay(today);
+    expect(dayD.processed).toEqual([today]);
+    const batch = await settlement.onlyBatch(BOOKS, today);
+    expect(batch).toMatchObject({
+      settlementDate: today,
+      cycle: 'D+0',
+      itemCount: 2,
+      totals: { net: { amountMinor: first.net + second.net } },
+    });
+    const paid = await settlement.batchReaches(batch.id, 'PAID');
+    expect(paid.payouts![0]).toMatchObject({ state: 'PAID', amountMinor: first.net + second.net });
+    booksFirstPaymentId = first.paymentId;
+  });
+
   it('pays a T+1 merchant for day D on the end of day of D+1, to the fen', async () => {
     const first = await payAndClear(10_000);
     const second = await payAndClear(5_000);
@@ -110,9 +142,8 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     const refundNet = await refund(first.paymentId, 3_000);
     const expectedNet = first.net + second.net + third.net - refundNet;
 
-    // The end of day of D settles nothing for a T+1 merchant: D's items are due on D+1.
-    const dayD = await settlement.runEndOfDay(today);
-    expect(dayD.processed).toEqual([today]);
+    // The end of day of D (run by the D+0 test) settled nothing for this T+1 merchant: D's
+    // items are due on D+1.
     expect(await settlement.batches(COFFEE, today)).toEqual([]);
 
     const dayD1 = await settlement.runEndOfDay(addDays(today, 1));
@@ -207,6 +238,41 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     expect(await settlement.batches(COFFEE)).toEqual(before);
   });
 
+  it('deducts a refund after settlement from the next batch and carries a negative net forward', async () => {
+    // D's batch is paid; the refund and a small payment come after it.
+    const refundNet = await refund(booksFirstPaymentId, 2_000, books);
+    const small = await payAndClear(1_000, books);
+    await settlement.runEndOfDay(addDays(today, 2));
+    const afterRefund = await settlement.onlyBatch(BOOKS, addDays(today, 2));
+    // The refund outweighs the payment: nothing is paid, the negative net stays in available.
+    expect(small.net - refundNet).toBeLessThan(0);
+    expect(afterRefund).toMatchObject({
+      state: 'CARRIED_FORWARD',
+      itemCount: 2,
+      refundCount: 1,
+      totals: {
+        itemsNet: { amountMinor: small.net - refundNet },
+        net: { amountMinor: small.net - refundNet },
+      },
+    });
+    expect(afterRefund.payouts).toEqual([]);
+    const balance = await merchantBalance(books.merchant);
+    expect(balance.balances[0].available.amountMinor).toBe(small.net - refundNet);
+
+    // The next batch starts from the negative balance and pays only what is left.
+    const later = await payAndClear(5_000, books);
+    await settlement.runEndOfDay(addDays(today, 3));
+    const next = await settlement.onlyBatch(BOOKS, addDays(today, 3));
+    expect(next).toMatchObject({
+      totals: {
+        carriedIn: { amountMinor: small.net - refundNet },
+        net: { amountMinor: small.net - refundNet + later.net },
+      },
+    });
+    const paid = await settlement.batchReaches(next.id, 'PAID');
+    expect(paid.payouts![0].amountMinor).toBe(small.net - refundNet + later.net);
+  });
+
   it('refuses nonsense, far-ahead dates and the wrong roles in the error shape', async () => {
     for (const bad of ['2026-02-30', 'tomorrow', '', null, 20260301, { date: 1 }, '2026-03-01 ']) {
       const { status, body } = await settlement.endOfDay(bad);
@@ -245,8 +311,8 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
   it('fails a payout to a frozen account, returns the money to available, and pays it next cycle', async () => {
     const { net } = await payAndClear(3_000);
     await settlement.stageBankFault('BANK_ACCOUNT_FROZEN', { accountNo: COFFEE_ACCOUNT });
-    await settlement.runEndOfDay(addDays(today, 2));
-    const batch = await settlement.onlyBatch(COFFEE, addDays(today, 2));
+    await settlement.runEndOfDay(addDays(today, 4));
+    const batch = await settlement.onlyBatch(COFFEE, addDays(today, 4));
     const failed = await settlement.batchReaches(batch.id, 'FAILED');
     expect(failed.payouts![0]).toMatchObject({ state: 'FAILED', failureCode: 'ACCOUNT_FROZEN' });
     const balance = await merchantBalance(driver.merchant);
@@ -256,8 +322,8 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     });
 
     // The next cycle carries the money in, pays it, and the failed batch can never pay again.
-    await settlement.runEndOfDay(addDays(today, 3));
-    const next = await settlement.onlyBatch(COFFEE, addDays(today, 3));
+    await settlement.runEndOfDay(addDays(today, 5));
+    const next = await settlement.onlyBatch(COFFEE, addDays(today, 5));
     expect(next).toMatchObject({
       itemCount: 0,
       totals: { carriedIn: { amountMinor: net }, net: { amountMinor: net } },
@@ -281,8 +347,8 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
   it('queries a payout whose result is unknown and pays it exactly once', async () => {
     const { net } = await payAndClear(4_000);
     await settlement.stageBankFault('BANK_TIMEOUT_UNKNOWN', { holdSeconds: 6 });
-    await settlement.runEndOfDay(addDays(today, 4));
-    const batch = await settlement.onlyBatch(COFFEE, addDays(today, 4));
+    await settlement.runEndOfDay(addDays(today, 6));
+    const batch = await settlement.onlyBatch(COFFEE, addDays(today, 6));
     const paid = await settlement.batchReaches(batch.id, 'PAID', 90_000);
     expect(paid.payouts).toHaveLength(1);
     expect(paid.payouts![0]).toMatchObject({ state: 'PAID', amountMinor: net, submitAttempts: 1 });
@@ -296,8 +362,8 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
   it('lets an operator retry a failed payout, and only an operator', async () => {
     const { net } = await payAndClear(2_500);
     await settlement.stageBankFault('BANK_NAME_MISMATCH', { accountNo: COFFEE_ACCOUNT });
-    await settlement.runEndOfDay(addDays(today, 5));
-    const batch = await settlement.onlyBatch(COFFEE, addDays(today, 5));
+    await settlement.runEndOfDay(addDays(today, 7));
+    const batch = await settlement.onlyBatch(COFFEE, addDays(today, 7));
     await settlement.batchReaches(batch.id, 'FAILED');
     const url = `${system.urls.settlement}/v1/admin/settlement-batches/${batch.id}/retry-payout`;
     const post = (role: 'viewer' | 'operator', body: unknown) =>

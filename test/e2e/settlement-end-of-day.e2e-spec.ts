@@ -52,7 +52,7 @@ describe('settlement end of day: catch-up after downtime, two replicas (e2e)', (
     const kafka = createKafka({
       clientId: 'e2e-cashier',
       brokers: system.kafkaBrokers,
-      logger: createLogger({ service: 'e2e', level: 'warn' }),
+      logger: createLogger('e2e-cashier', 'warn'),
     });
     const payload: PayloadOf<typeof PaymentOrderSucceededV2> = {
       transactionId: newId('txn'),
