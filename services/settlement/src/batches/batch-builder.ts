@@ -92,6 +92,10 @@ export class BatchBuilder {
       ).map((row) => key(row.merchant_id, row.currency.trim())),
     );
 
+    // The aggregate has one group per merchant, currency and business date (20,000 for ten
+    // thousand merchants over two days): under the default 4 MB Postgres sorts the million rows
+    // on disk instead of hashing the groups in memory. Raised for this once-a-day transaction only.
+    await manager.query(`SET LOCAL work_mem = '64MB'`);
     const days = await this.unbatchedDays(manager, watermarkSeq, settlementDate);
     const released = new Map(
       (
