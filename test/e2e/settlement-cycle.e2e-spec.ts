@@ -1,6 +1,9 @@
 import { waitFor } from '@paylab/testing';
 import { addDays } from '../../services/settlement/src/calendar/domain/business-date';
-import { DEMO_BOOKS, DEMO_MERCHANT } from '../../services/cashier/src/merchants/demo-merchant';
+import {
+  DEMO_BOOKS_MERCHANT,
+  DEMO_MERCHANT,
+} from '../../services/cashier/src/merchants/demo-merchant';
 import { asOperator } from './support/operator-credentials';
 import { PaymentDriver } from './support/payment-driver';
 import {
@@ -20,7 +23,7 @@ jest.setTimeout(300_000);
 
 const COFFEE = DEMO_MERCHANT.merchantId;
 const COFFEE_ACCOUNT = '6222020000000001';
-const BOOKS = DEMO_BOOKS.merchantId;
+const BOOKS = DEMO_BOOKS_MERCHANT.merchantId;
 
 /**
  * A T+1 merchant through a whole cycle on the real stack (six services as processes, Postgres,
@@ -47,10 +50,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
       settlement: { BANK_REQUEST_TIMEOUT_MS: '2000' },
     });
     driver = new PaymentDriver(system);
-    books = new PaymentDriver(system, undefined, {
-      appId: DEMO_BOOKS.appId,
-      secret: DEMO_BOOKS.signingSecret,
-    });
+    books = new PaymentDriver(system, undefined, DEMO_BOOKS_MERCHANT);
     settlement = new SettlementDriver(system);
     today = shanghaiDate();
   });
