@@ -84,20 +84,18 @@ describe('settlement end of day: catch-up after downtime, two replicas (e2e)', (
   it('catches up both dates missed while settlement was down, in order, when it comes back', async () => {
     const dayBefore = addDays(today, -3);
     const missed = [addDays(today, -2), addDays(today, -1)];
-    // Settlement ran its end of day for D-3, then went down before the cut-offs of D-2 and D-1.
+    // Settlement ran its end of day for D-3; payments of D-2 and D-1 were cleared as they came.
     expect((await settlement.runEndOfDay(dayBefore)).processed).toEqual([dayBefore]);
-    await system.restart(
-      'settlement',
-      { EOD_SCHEDULE_ENABLED: 'true', EOD_POLL_INTERVAL_MS: '500', EOD_GRACE_MS: '0' },
-      {
-        // While it was down, payments of both missed dates were made and wait on the topic.
-        down: async () => undefined,
-      },
-    );
-    // Payments of the missed dates (cashier kept taking them; settlement clears as they come).
     await paidOrder(BOOKS, 8_000, noonOf(missed[0]));
     await paidOrder(COFFEE, 6_000, noonOf(missed[0]));
     await paidOrder(BOOKS, 4_000, noonOf(missed[1]));
+    // Then it was down over the cut-offs of D-2 and D-1 (compressed here: the process that
+    // cleared them had no schedule), and comes back with its schedule on.
+    await system.restart('settlement', {
+      EOD_SCHEDULE_ENABLED: 'true',
+      EOD_POLL_INTERVAL_MS: '500',
+      EOD_GRACE_MS: '0',
+    });
 
     const runs = await waitFor(
       'the schedule to close the books of yesterday',

@@ -311,6 +311,245 @@ export function checkSuspense(
   );
 }
 
+// ---- (f) … (i) settlement: items, batches, payouts, the merchant accounts ---------------------
+
+export interface ExpectedItem {
+  /** The clearing that moved the money (clr_…). */
+  readonly sourceId: string;
+  readonly kind: 'PAYMENT' | 'REFUND' | 'LATE_PAYMENT_RETURN';
+  readonly merchantId: string;
+  /** The signed effect on what we owe the merchant, as the clearing booked it. */
+  readonly netMinor: bigint;
+}
+
+export interface RecordedItem {
+  readonly count: number;
+  readonly merchantId: string;
+  readonly netMinor: bigint;
+}
+
+/**
+ * (f) Every clearing of a merchant's money has exactly one settlement item, for the same merchant
+ * and the same signed net: what a batch settles is what clearing booked, nothing lost or doubled.
+ */
+export function checkSettlementItems(
+  expected: readonly ExpectedItem[],
+  recorded: ReadonlyMap<string, RecordedItem>,
+  orphanItems: readonly string[],
+): CheckResult {
+  const breaches: Breach[] = [];
+  for (const clearing of expected) {
+    const item = recorded.get(clearing.sourceId);
+    if (!item) {
+      breaches.push({
+        id: clearing.sourceId,
+        reason: `${clearing.kind} clearing has no settlement item`,
+      });
+    } else if (item.count !== 1) {
+      breaches.push({ id: clearing.sourceId, reason: `${item.count} settlement items` });
+    } else if (item.merchantId !== clearing.merchantId || item.netMinor !== clearing.netMinor) {
+      breaches.push({
+        id: clearing.sourceId,
+        reason: `item says ${item.merchantId} ${item.netMinor}, clearing ${clearing.merchantId} ${clearing.netMinor}`,
+      });
+    }
+  }
+  for (const id of orphanItems) {
+    breaches.push({ id, reason: 'settlement item without a clearing' });
+  }
+  return result(
+    '(f)',
+    'each clearing of merchant money has exactly one settlement item, with its net',
+    expected.length,
+    {},
+    breaches,
+  );
+}
+
+export interface BatchAmounts {
+  readonly count: number;
+  readonly grossMinor: bigint;
+  readonly feeMinor: bigint;
+  readonly refundMinor: bigint;
+  readonly netMinor: bigint;
+}
+
+export interface BatchRow {
+  readonly id: string;
+  readonly merchantId: string;
+  readonly currency: string;
+  readonly settlementDate: string;
+  readonly state: string;
+  readonly itemsThroughSeq: bigint;
+  readonly dueThrough: string;
+  readonly prevItemsThroughSeq: bigint;
+  readonly prevDueThrough: string | null;
+  /** What the batch row says. */
+  readonly stored: BatchAmounts & {
+    readonly reserveHeldMinor: bigint;
+    readonly reserveReleasedMinor: bigint;
+    readonly carriedInMinor: bigint;
+    readonly totalNetMinor: bigint;
+  };
+  /** What its items add up to, re-read from settlement_items through the ownership bounds. */
+  readonly owned: BatchAmounts;
+  readonly payouts: ReadonlyArray<{
+    readonly id: string;
+    readonly state: string;
+    readonly amountMinor: bigint;
+  }>;
+}
+
+/**
+ * (g) Every batch's totals are its items' (re-added through its bounds), its net follows from
+ * them, and each merchant's batches chain: a batch starts where the one before it ended, and the
+ * bounds only grow, so no item is ever in two batches or in none.
+ */
+export function checkBatches(batches: readonly BatchRow[]): CheckResult {
+  const breaches: Breach[] = [];
+  const last = new Map<string, BatchRow>();
+  const ordered = [...batches].sort((a, b) =>
+    a.merchantId === b.merchantId
+      ? a.currency === b.currency
+        ? a.settlementDate.localeCompare(b.settlementDate)
+        : a.currency.localeCompare(b.currency)
+      : a.merchantId.localeCompare(b.merchantId),
+  );
+  for (const batch of ordered) {
+    const { stored, owned } = batch;
+    const mismatch = (
+      ['count', 'grossMinor', 'feeMinor', 'refundMinor', 'netMinor'] as const
+    ).filter((field) => BigInt(stored[field]) !== BigInt(owned[field]));
+    if (mismatch.length > 0) {
+      breaches.push({
+        id: batch.id,
+        reason: `totals differ from its items in ${mismatch.map((f) => `${f} (${stored[f]} ≠ ${owned[f]})`).join(', ')}`,
+      });
+    }
+    const net =
+      stored.carriedInMinor +
+      stored.netMinor -
+      stored.reserveHeldMinor +
+      stored.reserveReleasedMinor;
+    if (net !== stored.totalNetMinor) {
+      breaches.push({
+        id: batch.id,
+        reason: `net ${stored.totalNetMinor} ≠ carried in + items − held + released = ${net}`,
+      });
+    }
+    const key = `${batch.merchantId}|${batch.currency}`;
+    const before = last.get(key);
+    const expectedSeq = before ? before.itemsThroughSeq : 0n;
+    const expectedDue = before ? before.dueThrough : null;
+    if (batch.prevItemsThroughSeq !== expectedSeq || batch.prevDueThrough !== expectedDue) {
+      breaches.push({
+        id: batch.id,
+        reason: `starts at (${batch.prevItemsThroughSeq}, ${batch.prevDueThrough}) but the batch before ended at (${expectedSeq}, ${expectedDue})`,
+      });
+    }
+    if (
+      batch.itemsThroughSeq < batch.prevItemsThroughSeq ||
+      (batch.prevDueThrough !== null && batch.dueThrough < batch.prevDueThrough)
+    ) {
+      breaches.push({ id: batch.id, reason: 'its bounds move backwards' });
+    }
+    last.set(key, batch);
+  }
+  return result(
+    '(g)',
+    "every batch's totals are its items', its net follows, and each merchant's batches chain",
+    batches.length,
+    { items: batches.reduce((total, batch) => total + batch.owned.count, 0) },
+    breaches,
+  );
+}
+
+const IN_FLIGHT = new Set(['SUBMITTING', 'SENT', 'UNKNOWN']);
+
+/**
+ * (h) Payouts agree with their batches: a PAID batch has exactly one PAID payout of its net, a
+ * PAYING batch exactly one in flight, a batch never paid has none paid or in flight, and no
+ * payout ever pays a different amount than its batch's net. Paid at most once, by construction
+ * and by check.
+ */
+export function checkPayouts(batches: readonly BatchRow[]): CheckResult {
+  const breaches: Breach[] = [];
+  let payouts = 0;
+  for (const batch of batches) {
+    payouts += batch.payouts.length;
+    const paid = batch.payouts.filter((p) => p.state === 'PAID');
+    const inFlight = batch.payouts.filter((p) => IN_FLIGHT.has(p.state));
+    const wrongAmount = batch.payouts.filter((p) => p.amountMinor !== batch.stored.totalNetMinor);
+    for (const payout of wrongAmount) {
+      breaches.push({
+        id: payout.id,
+        reason: `pays ${payout.amountMinor}, batch ${batch.id} nets ${batch.stored.totalNetMinor}`,
+      });
+    }
+    if (paid.length > 1) breaches.push({ id: batch.id, reason: `paid ${paid.length} times` });
+    if (inFlight.length > 1)
+      breaches.push({ id: batch.id, reason: `${inFlight.length} payouts in flight` });
+    const expect = (condition: boolean, reason: string) => {
+      if (!condition) breaches.push({ id: batch.id, reason: `${batch.state}: ${reason}` });
+    };
+    switch (batch.state) {
+      case 'PAID':
+        expect(
+          paid.length === 1 && inFlight.length === 0,
+          'needs exactly one PAID payout and none in flight',
+        );
+        break;
+      case 'PAYING':
+        expect(
+          inFlight.length === 1 && paid.length === 0,
+          'needs exactly one payout in flight and none paid',
+        );
+        break;
+      case 'CREATED':
+      case 'CARRIED_FORWARD':
+        expect(batch.payouts.length === 0, 'has payouts');
+        break;
+      default: // FAILED, SUPERSEDED
+        expect(paid.length === 0 && inFlight.length === 0, 'has a payout paid or in flight');
+    }
+  }
+  return result(
+    '(h)',
+    'payouts agree with their batches: each batch paid at most once, for its net',
+    batches.length,
+    { payouts },
+    breaches,
+  );
+}
+
+/**
+ * (i) The accounting identities of the books (the same ones the end of day checks): the merchant
+ * accounts against the settlement tables, and the balance-sheet equation.
+ */
+export function identityResult(
+  checks: ReadonlyArray<{
+    readonly name: string;
+    readonly currency: string;
+    readonly statement: string;
+    readonly leftMinor: number | string | bigint;
+    readonly rightMinor: number | string | bigint;
+    readonly holds: boolean;
+  }>,
+): CheckResult {
+  return result(
+    '(i)',
+    'the accounting identities hold: merchant accounts = their sub-ledgers; assets = liabilities + margin',
+    checks.length,
+    {},
+    checks
+      .filter((check) => !check.holds)
+      .map((check) => ({
+        id: `${check.name} ${check.currency}`,
+        reason: `${check.statement}: ${check.leftMinor} ≠ ${check.rightMinor}`,
+      })),
+  );
+}
+
 // ---- report ---------------------------------------------------------------------------------
 
 /** Breaches listed per check before "… and N more". */

@@ -36,11 +36,7 @@ export interface PaymentSystem {
    * Stops a service's process (its first replica), e.g. to take settlement down over cut-offs,
    * and starts it again with the same configuration plus `overrides`, on the same port.
    */
-  restart(
-    name: ServiceName,
-    overrides?: Record<string, string>,
-    options?: { down?: () => Promise<void> },
-  ): Promise<void>;
+  restart(name: ServiceName, overrides?: Record<string, string>): Promise<void>;
   /** Starts one more replica of a service, on a port of its own; returns its base URL. */
   startReplica(name: ServiceName, overrides?: Record<string, string>): Promise<string>;
   /**
@@ -172,10 +168,9 @@ export async function startPaymentSystem(
     databaseUrl,
     kafkaBrokers: kafka.brokers,
     logOf: (name) => join(stateDir, 'logs', `${name}.log`),
-    restart: async (name, extra = {}, restartOptions = {}) => {
+    restart: async (name, extra = {}) => {
       const at = running.findIndex((service) => service.name === name);
       await stopServiceProcess(running[at].pid);
-      await restartOptions.down?.();
       const service = startServiceProcess(name, {
         env: envOf(name, ports[name], extra),
         stateDir,

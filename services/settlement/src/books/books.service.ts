@@ -9,6 +9,7 @@ import {
   isBusinessDate,
   shanghaiDateOf,
 } from '../calendar/domain/business-date';
+import { foldSubLedgerTotals, SUBLEDGER_TOTALS_SQL } from './subledger-totals';
 import { settlementSchema } from '../config';
 import type { BooksCloseReport, BooksCloser } from './books.port';
 import {
@@ -284,47 +285,7 @@ export class Books implements BooksCloser {
 
   /** Each sub-ledger total per currency, each summed from its own table. */
   private async subLedgerTotals(manager: EntityManager): Promise<SubLedgerTotals[]> {
-    const rows = (await manager.query(
-      `SELECT currency, total, SUM(amount)::text AS amount FROM (
-         SELECT currency, 'unbatchedItemsNetMinor' AS total, net_minor AS amount
-           FROM ${table('unbatched_settlement_items')}
-         UNION ALL
-         SELECT currency, CASE WHEN released_on IS NULL THEN 'heldReserveMinor' ELSE 'releasedReserveMinor' END,
-                amount_minor
-           FROM ${table('reserve_holds')}
-         UNION ALL
-         SELECT currency, 'batchedNetLessReserveMinor', items_net_minor - reserve_held_minor
-           FROM ${table('settlement_batches')}
-         UNION ALL
-         SELECT currency, 'inFlightPayoutsMinor', amount_minor
-           FROM ${table('payouts')} WHERE state IN ('SUBMITTING', 'SENT', 'UNKNOWN')
-         UNION ALL
-         SELECT currency, 'paidPayoutsMinor', amount_minor FROM ${table('payouts')} WHERE state = 'PAID'
-         UNION ALL
-         SELECT currency, 'unfailedPayoutsMinor', amount_minor FROM ${table('payouts')} WHERE state <> 'FAILED'
-       ) totals
-       GROUP BY currency, total`,
-    )) as Array<{
-      currency: string;
-      total: keyof Omit<SubLedgerTotals, 'currency'>;
-      amount: string;
-    }>;
-    const byCurrency = new Map<string, Record<string, bigint | string>>();
-    for (const row of rows) {
-      const current = byCurrency.get(row.currency) ?? {
-        currency: row.currency,
-        unbatchedItemsNetMinor: 0n,
-        heldReserveMinor: 0n,
-        releasedReserveMinor: 0n,
-        batchedNetLessReserveMinor: 0n,
-        inFlightPayoutsMinor: 0n,
-        paidPayoutsMinor: 0n,
-        unfailedPayoutsMinor: 0n,
-      };
-      current[row.total] = BigInt(row.amount);
-      byCurrency.set(row.currency, current);
-    }
-    return [...byCurrency.values()] as unknown as SubLedgerTotals[];
+    return foldSubLedgerTotals(await manager.query(SUBLEDGER_TOTALS_SQL));
   }
 
   private async storedReport(
