@@ -1,5 +1,15 @@
 import { Client } from 'pg';
+import { checkAccountingIdentities } from '../services/settlement/src/books/domain/accounting-identities';
 import {
+  foldSubLedgerTotals,
+  SUBLEDGER_TOTALS_SQL,
+} from '../services/settlement/src/books/subledger-totals';
+import {
+  checkBatches,
+  checkPayouts,
+  checkSettlementItems,
+  identityResult,
+  type BatchRow,
   checkClearedOnce,
   checkLedger,
   checkRefundLimits,
@@ -21,7 +31,10 @@ import { localEnvOf } from './local/env-files';
  * do) and checks, for the channel transactions paid in the window (default: the last 24 h):
  * (a) each is a SUCCEEDED order or a returned late payment, (b) each is cleared exactly once,
  * (c) refunds never exceed payments, and over the whole ledger (d) every entry and the trial
- * balance balance, (e) LATE_PAYMENT_SUSPENSE holds exactly the late payments not yet returned.
+ * balance balance, (e) LATE_PAYMENT_SUSPENSE holds exactly the late payments not yet returned,
+ * and over all of settlement (f) every clearing has exactly one settlement item with its net,
+ * (g) every batch's totals are its items' and each merchant's batches chain, (h) payouts agree
+ * with their batches (paid at most once, for the batch's net), (i) the accounting identities.
  * Prints each check with counts and every breach by id; exits 1 on any breach.
  *
  * A table a check needs that does not exist (yet) on this database is reported as "not present";
@@ -112,6 +125,9 @@ async function runChecks(db: Client, options: Options): Promise<CheckResult[]> {
     suspenseClearings: await exists('settlement.late_payment_clearings'),
     refundClearings: await exists('settlement.refund_clearings'),
     ledger: await exists('settlement.journal_lines'),
+    items: await exists('settlement.settlement_items'),
+    batches: await exists('settlement.settlement_batches'),
+    payouts: await exists('settlement.payouts'),
   };
   const results: CheckResult[] = [];
 
@@ -373,6 +389,161 @@ async function runChecks(db: Client, options: Options): Promise<CheckResult[]> {
         unreturned.reduce((sum, row) => sum + row.n, 0),
       ),
     );
+  }
+  results.push(...(await settlementChecks(db, present)));
+  return results;
+}
+
+/** (f) … (i): settlement items, batches, payouts and the accounting identities, over everything. */
+async function settlementChecks(
+  db: Client,
+  present: {
+    clearings: boolean;
+    refundClearings: boolean;
+    ledger: boolean;
+    items: boolean;
+    batches: boolean;
+    payouts: boolean;
+  },
+): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const titleItems =
+    'each clearing of merchant money has exactly one settlement item, with its net';
+  if (!present.items || !present.clearings || !present.refundClearings) {
+    results.push(notPresent('(f)', titleItems, 'settlement.settlement_items'));
+  } else {
+    const expected = (
+      await db.query<{
+        source_id: string;
+        kind: 'PAYMENT' | 'REFUND' | 'LATE_PAYMENT_RETURN';
+        merchant_id: string;
+        net: string;
+      }>(
+        `SELECT id AS source_id, 'PAYMENT' AS kind, merchant_id, merchant_net_minor::text AS net
+           FROM settlement.clearings
+         UNION ALL
+         SELECT id, CASE kind WHEN 'MERCHANT_REFUND' THEN 'REFUND' ELSE 'LATE_PAYMENT_RETURN' END, merchant_id,
+                CASE kind WHEN 'MERCHANT_REFUND' THEN (-merchant_net_refund_minor)::text ELSE '0' END
+           FROM settlement.refund_clearings`,
+      )
+    ).rows.map((row) => ({
+      sourceId: row.source_id,
+      kind: row.kind,
+      merchantId: row.merchant_id,
+      netMinor: BigInt(row.net),
+    }));
+    const items = (
+      await db.query<{ source_id: string; n: number; merchant_id: string; net: string }>(
+        `SELECT source_id, count(*)::int AS n, min(merchant_id) AS merchant_id, sum(net_minor)::text AS net
+           FROM settlement.settlement_items GROUP BY source_id`,
+      )
+    ).rows;
+    const known = new Set(expected.map((row) => row.sourceId));
+    results.push(
+      checkSettlementItems(
+        expected,
+        new Map(
+          items.map((row) => [
+            row.source_id,
+            { count: row.n, merchantId: row.merchant_id, netMinor: BigInt(row.net) },
+          ]),
+        ),
+        items.filter((row) => !known.has(row.source_id)).map((row) => row.source_id),
+      ),
+    );
+  }
+
+  const titleBatches =
+    "every batch's totals are its items', its net follows, and each merchant's batches chain";
+  const titlePayouts =
+    'payouts agree with their batches: each batch paid at most once, for its net';
+  if (!present.batches || !present.items || !present.payouts) {
+    results.push(notPresent('(g)', titleBatches, 'settlement.settlement_batches'));
+    results.push(notPresent('(h)', titlePayouts, 'settlement.payouts'));
+  } else {
+    const rows = (
+      await db.query<Record<string, string | null>>(
+        `SELECT b.id, b.merchant_id, b.currency, b.settlement_date::text AS settlement_date, b.state,
+                b.items_through_seq::text AS items_through_seq, b.due_through::text AS due_through,
+                b.prev_items_through_seq::text AS prev_items_through_seq, b.prev_due_through::text AS prev_due_through,
+                b.item_count::text AS item_count, b.gross_minor::text AS gross, b.fee_minor::text AS fee,
+                b.refund_minor::text AS refund, b.items_net_minor::text AS items_net,
+                b.reserve_held_minor::text AS held, b.reserve_released_minor::text AS released,
+                b.carried_in_minor::text AS carried_in, b.net_minor::text AS net,
+                o.count AS owned_count,
+                o.gross AS owned_gross, o.fee AS owned_fee, o.refund AS owned_refund, o.net AS owned_net,
+                (SELECT COALESCE(json_agg(json_build_object('id', p.id, 'state', p.state, 'amount', p.amount_minor::text)), '[]')::text
+                   FROM settlement.payouts p WHERE p.batch_id = b.id) AS payouts
+           FROM settlement.settlement_batches b
+           CROSS JOIN LATERAL (
+             SELECT count(*)::text AS count, COALESCE(sum(i.gross_minor), 0)::text AS gross, COALESCE(sum(i.fee_minor), 0)::text AS fee,
+                    COALESCE(sum(i.refund_minor), 0)::text AS refund, COALESCE(sum(i.net_minor), 0)::text AS net
+               FROM settlement.settlement_items i
+              WHERE i.merchant_id = b.merchant_id AND i.currency = b.currency
+                AND i.seq <= b.items_through_seq AND i.business_date <= b.due_through
+                AND NOT (i.seq <= b.prev_items_through_seq
+                         AND i.business_date <= COALESCE(b.prev_due_through, '-infinity'::date))) o`,
+      )
+    ).rows;
+    const batches: BatchRow[] = rows.map((row) => ({
+      id: row.id!,
+      merchantId: row.merchant_id!,
+      currency: row.currency!.trim(),
+      settlementDate: row.settlement_date!,
+      state: row.state!,
+      itemsThroughSeq: BigInt(row.items_through_seq!),
+      dueThrough: row.due_through!,
+      prevItemsThroughSeq: BigInt(row.prev_items_through_seq!),
+      prevDueThrough: row.prev_due_through,
+      stored: {
+        count: Number(row.item_count),
+        grossMinor: BigInt(row.gross!),
+        feeMinor: BigInt(row.fee!),
+        refundMinor: BigInt(row.refund!),
+        netMinor: BigInt(row.items_net!),
+        reserveHeldMinor: BigInt(row.held!),
+        reserveReleasedMinor: BigInt(row.released!),
+        carriedInMinor: BigInt(row.carried_in!),
+        totalNetMinor: BigInt(row.net!),
+      },
+      owned: {
+        count: Number(row.owned_count),
+        grossMinor: BigInt(row.owned_gross!),
+        feeMinor: BigInt(row.owned_fee!),
+        refundMinor: BigInt(row.owned_refund!),
+        netMinor: BigInt(row.owned_net!),
+      },
+      payouts: (
+        JSON.parse(row.payouts!) as Array<{ id: string; state: string; amount: string }>
+      ).map((p) => ({
+        id: p.id,
+        state: p.state,
+        amountMinor: BigInt(p.amount),
+      })),
+    }));
+    results.push(checkBatches(batches), checkPayouts(batches));
+  }
+
+  const titleIdentities =
+    'the accounting identities hold: merchant accounts = their sub-ledgers; assets = liabilities + margin';
+  if (!present.ledger || !present.batches || !present.payouts) {
+    results.push(notPresent('(i)', titleIdentities, 'settlement.payouts'));
+  } else {
+    const accounts = (
+      await db.query<{ account: string; currency: string; debits: string; credits: string }>(
+        `SELECT account, currency,
+                COALESCE(SUM(amount_minor) FILTER (WHERE side = 'DEBIT'), 0)::text AS debits,
+                COALESCE(SUM(amount_minor) FILTER (WHERE side = 'CREDIT'), 0)::text AS credits
+           FROM settlement.journal_lines GROUP BY account, currency`,
+      )
+    ).rows.map((row) => ({
+      account: row.account,
+      currency: row.currency.trim(),
+      debitsMinor: BigInt(row.debits),
+      creditsMinor: BigInt(row.credits),
+    }));
+    const subLedgers = foldSubLedgerTotals((await db.query(SUBLEDGER_TOTALS_SQL)).rows);
+    results.push(identityResult(checkAccountingIdentities(accounts, subLedgers)));
   }
   return results;
 }

@@ -1,4 +1,9 @@
 import {
+  checkBatches,
+  checkPayouts,
+  checkSettlementItems,
+  identityResult,
+  type BatchRow,
   checkClearedOnce,
   checkLedger,
   checkRefundLimits,
@@ -200,5 +205,114 @@ describe('report', () => {
       '    BREACH clr_x: refunds 2 exceed the 1 paid',
       '1 check(s) breached',
     ]);
+  });
+});
+
+describe('settlement checks (f)-(i)', () => {
+  const MERCHANT = 'mch_01M85DMB00EHTE541GQYE3T4TJ';
+  const amounts = (count: number, net: bigint) => ({
+    count,
+    grossMinor: net,
+    feeMinor: 0n,
+    refundMinor: 0n,
+    netMinor: net,
+  });
+  const batch = (overrides: Partial<BatchRow> = {}): BatchRow => ({
+    id: 'stb_1',
+    merchantId: MERCHANT,
+    currency: 'CNY',
+    settlementDate: '2026-03-02',
+    state: 'PAID',
+    itemsThroughSeq: 10n,
+    dueThrough: '2026-03-01',
+    prevItemsThroughSeq: 0n,
+    prevDueThrough: null,
+    stored: {
+      ...amounts(2, 1000n),
+      reserveHeldMinor: 0n,
+      reserveReleasedMinor: 0n,
+      carriedInMinor: 0n,
+      totalNetMinor: 1000n,
+    },
+    owned: amounts(2, 1000n),
+    payouts: [{ id: 'po_1', state: 'PAID', amountMinor: 1000n }],
+    ...overrides,
+  });
+
+  it('(f) finds a clearing without its item, a doubled item, a wrong net and an orphan', () => {
+    const expected = [
+      { sourceId: 'clr_a', kind: 'PAYMENT' as const, merchantId: MERCHANT, netMinor: 994n },
+      { sourceId: 'clr_b', kind: 'REFUND' as const, merchantId: MERCHANT, netMinor: -298n },
+      { sourceId: 'clr_c', kind: 'PAYMENT' as const, merchantId: MERCHANT, netMinor: 100n },
+      { sourceId: 'clr_d', kind: 'PAYMENT' as const, merchantId: MERCHANT, netMinor: 5n },
+    ];
+    const recorded = new Map([
+      ['clr_a', { count: 1, merchantId: MERCHANT, netMinor: 994n }],
+      ['clr_b', { count: 1, merchantId: MERCHANT, netMinor: 298n }],
+      ['clr_c', { count: 2, merchantId: MERCHANT, netMinor: 200n }],
+    ]);
+    const checked = checkSettlementItems(expected, recorded, ['clr_zz']);
+    expect(checked.status).toBe('BREACH');
+    expect(checked.breaches.map((b) => b.id)).toEqual(['clr_b', 'clr_c', 'clr_d', 'clr_zz']);
+    expect(checkSettlementItems(expected.slice(0, 1), recorded, []).status).toBe('OK');
+  });
+
+  it('(g) holds for a chained batch and breaks on wrong totals, wrong arithmetic and a broken chain', () => {
+    const second = batch({
+      id: 'stb_2',
+      settlementDate: '2026-03-03',
+      itemsThroughSeq: 20n,
+      dueThrough: '2026-03-02',
+      prevItemsThroughSeq: 10n,
+      prevDueThrough: '2026-03-01',
+    });
+    expect(checkBatches([second, batch()]).status).toBe('OK');
+    expect(checkBatches([batch({ owned: amounts(3, 1100n) })]).breaches[0].reason).toMatch(
+      /count \(2 ≠ 3\)/,
+    );
+    const badNet = batch({ stored: { ...batch().stored, totalNetMinor: 999n } });
+    expect(checkBatches([badNet]).breaches[0].reason).toMatch(/net 999/);
+    const gap = batch({ ...second, prevItemsThroughSeq: 9n });
+    expect(checkBatches([batch(), gap]).breaches.map((b) => b.id)).toEqual(['stb_2']);
+  });
+
+  it('(h) breaks when a batch is paid twice, for the wrong amount, or paid while FAILED', () => {
+    expect(checkPayouts([batch()]).status).toBe('OK');
+    const twice = batch({
+      payouts: [
+        { id: 'po_1', state: 'PAID', amountMinor: 1000n },
+        { id: 'po_2', state: 'PAID', amountMinor: 1000n },
+      ],
+    });
+    expect(checkPayouts([twice]).breaches.map((b) => b.reason)).toContain('paid 2 times');
+    const wrong = batch({ payouts: [{ id: 'po_3', state: 'PAID', amountMinor: 999n }] });
+    expect(checkPayouts([wrong]).breaches[0].id).toBe('po_3');
+    const failedButPaid = batch({ state: 'FAILED' });
+    expect(checkPayouts([failedButPaid]).status).toBe('BREACH');
+    expect(checkPayouts([batch({ state: 'CARRIED_FORWARD', payouts: [] })]).status).toBe('OK');
+  });
+
+  it('(i) reports each identity that does not hold', () => {
+    const checks = [
+      {
+        name: 'TRIAL_BALANCE',
+        currency: 'CNY',
+        statement: 'd = c',
+        leftMinor: 5,
+        rightMinor: 5,
+        holds: true,
+      },
+      {
+        name: 'PENDING_SUBLEDGER',
+        currency: 'CNY',
+        statement: 'p = i',
+        leftMinor: 7,
+        rightMinor: 9,
+        holds: false,
+      },
+    ];
+    const result = identityResult(checks);
+    expect(result.status).toBe('BREACH');
+    expect(result.breaches).toEqual([{ id: 'PENDING_SUBLEDGER CNY', reason: 'p = i: 7 ≠ 9' }]);
   });
 });
