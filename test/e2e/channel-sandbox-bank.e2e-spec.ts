@@ -14,10 +14,10 @@ import type {
   PayoutInstruction,
   PayoutNotification,
 } from '../../services/settlement/src/payouts/bank/bank-client';
+import { publicKeyOf } from '@paylab/platform';
 import {
   canonicalString,
   isSignedByBank,
-  publicKeyOf,
 } from '../../services/settlement/src/payouts/bank/bank-protocol';
 import { HttpBankClient } from '../../services/settlement/src/payouts/bank/http-bank-client';
 import { localEnvOf } from '../../tools/local/env-files';

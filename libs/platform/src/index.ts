@@ -23,3 +23,4 @@ export * from './auth/operator-access.guard';
 export * from './http/request-media-type.guard';
 export * from './http/request-text';
 export * from './auth/current-operator';
+export * from './config/rsa-keys';

@@ -5,20 +5,9 @@ import {
   httpUrl,
   kafkaEnv,
   redisEnv,
+  rsaKeyEnv,
 } from '@paylab/platform';
 import { z } from 'zod';
-
-/** An RSA key as PEM, or the bare base64 body without the armour lines (fits an env file). */
-const rsaKey = () =>
-  z
-    .string()
-    .trim()
-    .refine(
-      (value) =>
-        /^-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----$/.test(value) ||
-        /^[A-Za-z0-9+/]+={0,2}$/.test(value),
-      { message: 'must be a PEM key or its single-line base64 body' },
-    );
 
 /** A certificate serial number in hex, or a WeChat Pay public key id (PUB_KEY_ID_…). */
 const certificateSerial = () =>
@@ -50,8 +39,8 @@ export const acquiringConfigSchema = z.object({
    */
   ALIPAY_CHANNEL_ACCOUNT_ID: z.string().min(1).max(64).default('cha_01M85DMB00EHTE541GQYE3T4TM'),
   ALIPAY_APP_ID: z.string().regex(/^\d{16}$/, 'must be a 16-digit Alipay app id'),
-  ALIPAY_APP_PRIVATE_KEY: rsaKey(),
-  ALIPAY_PLATFORM_PUBLIC_KEY: rsaKey(),
+  ALIPAY_APP_PRIVATE_KEY: rsaKeyEnv(),
+  ALIPAY_PLATFORM_PUBLIC_KEY: rsaKeyEnv(),
   /**
    * WeChat Pay (微信支付) API v3. Going live is a change of these values only: the API root
    * (https://api.mch.weixin.qq.com/), the merchant id and app id, the merchant API certificate's
@@ -64,9 +53,9 @@ export const acquiringConfigSchema = z.object({
   WECHATPAY_MCHID: z.string().regex(/^\d{8,10}$/, 'must be a WeChat Pay merchant id (商户号)'),
   WECHATPAY_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'must be a WeChat app id (wx + 16 hex)'),
   WECHATPAY_MERCHANT_SERIAL: certificateSerial(),
-  WECHATPAY_MERCHANT_PRIVATE_KEY: rsaKey(),
+  WECHATPAY_MERCHANT_PRIVATE_KEY: rsaKeyEnv(),
   WECHATPAY_PLATFORM_SERIAL: certificateSerial(),
-  WECHATPAY_PLATFORM_PUBLIC_KEY: rsaKey(),
+  WECHATPAY_PLATFORM_PUBLIC_KEY: rsaKeyEnv(),
   /** AES-256-GCM key of notification resources: exactly 32 bytes. */
   WECHATPAY_APIV3_KEY: z
     .string()

@@ -5,21 +5,10 @@ import {
   httpUrl,
   kafkaEnv,
   redisEnv,
+  rsaKeyEnv,
 } from '@paylab/platform';
 import { z } from 'zod';
 import { isBusinessDate } from './calendar/domain/business-date';
-
-/** An RSA key as PEM, or the bare base64 body without the armour lines (fits an env file). */
-const rsaKey = () =>
-  z
-    .string()
-    .trim()
-    .refine(
-      (value) =>
-        /^-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----$/.test(value) ||
-        /^[A-Za-z0-9+/]+={0,2}$/.test(value),
-      { message: 'must be a PEM key or its single-line base64 body' },
-    );
 
 /** Everything settlement reads from its environment, validated once at start-up. */
 export const settlementConfigSchema = z.object({
@@ -52,8 +41,8 @@ export const settlementConfigSchema = z.object({
    */
   BANK_BASE_URL: httpUrl(),
   BANK_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the client id (客户号)'),
-  BANK_CLIENT_PRIVATE_KEY: rsaKey(),
-  BANK_PUBLIC_KEY: rsaKey(),
+  BANK_CLIENT_PRIVATE_KEY: rsaKeyEnv(),
+  BANK_PUBLIC_KEY: rsaKeyEnv(),
   /** The platform's own account, payer of every payout (备付金专户). */
   BANK_PAYER_ACCOUNT_NO: z.string().regex(/^\d{8,32}$/, 'must be 8-32 digits'),
   /** Past this a bank call has no answer: a payout's fate is UNKNOWN and must be queried. */

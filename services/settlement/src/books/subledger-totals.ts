@@ -1,4 +1,4 @@
-import type { SubLedgerTotals } from './domain/accounting-identities';
+import { ZERO_SUBLEDGERS, type SubLedgerTotals } from './domain/accounting-identities';
 
 /**
  * The sub-ledger totals (明细账合计) the accounting identities compare the merchant accounts with,
@@ -33,21 +33,11 @@ export interface SubLedgerTotalRow {
 }
 
 export function foldSubLedgerTotals(rows: readonly SubLedgerTotalRow[]): SubLedgerTotals[] {
-  const byCurrency = new Map<string, Record<string, bigint | string>>();
+  const byCurrency = new Map<string, SubLedgerTotals>();
   for (const row of rows) {
     const currency = row.currency.trim();
-    const current = byCurrency.get(currency) ?? {
-      currency,
-      unbatchedItemsNetMinor: 0n,
-      heldReserveMinor: 0n,
-      releasedReserveMinor: 0n,
-      batchedNetLessReserveMinor: 0n,
-      inFlightPayoutsMinor: 0n,
-      paidPayoutsMinor: 0n,
-      unfailedPayoutsMinor: 0n,
-    };
-    current[row.total] = BigInt(row.amount);
-    byCurrency.set(currency, current);
+    const current = byCurrency.get(currency) ?? ZERO_SUBLEDGERS(currency);
+    byCurrency.set(currency, { ...current, [row.total]: BigInt(row.amount) });
   }
-  return [...byCurrency.values()] as unknown as SubLedgerTotals[];
+  return [...byCurrency.values()];
 }

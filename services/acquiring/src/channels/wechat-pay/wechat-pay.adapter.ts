@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { privateKeyOf, publicKeyOf } from '@paylab/platform';
 import { Wechatpay } from 'wechatpay-axios-plugin';
 import {
   ChannelError,
@@ -13,7 +14,6 @@ import {
   type ChargeResult,
   type RawCallbackRequest,
 } from '../channel-adapter';
-import { privateKeyOf, publicKeyOf } from '../domain/rsa-keys';
 import {
   type CallFailure,
   failureOf,

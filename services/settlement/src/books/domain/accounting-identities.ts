@@ -80,7 +80,8 @@ function codeOf(account: string): AccountCode | undefined {
   return isAccountCode(code) ? code : undefined;
 }
 
-const ZERO_SUBLEDGERS = (currency: string): SubLedgerTotals => ({
+/** Every sub-ledger total at zero, for a currency with nothing in it yet. */
+export const ZERO_SUBLEDGERS = (currency: string): SubLedgerTotals => ({
   currency,
   unbatchedItemsNetMinor: 0n,
   heldReserveMinor: 0n,

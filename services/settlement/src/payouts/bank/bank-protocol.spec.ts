@@ -1,9 +1,8 @@
 import { createSign, generateKeyPairSync } from 'node:crypto';
+import { privateKeyOf, publicKeyOf } from '@paylab/platform';
 import {
   canonicalString,
   isSignedByBank,
-  privateKeyOf,
-  publicKeyOf,
   signedRequestHeaders,
   toQueryResult,
   verify,

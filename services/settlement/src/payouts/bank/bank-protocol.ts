@@ -1,10 +1,4 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  createSign,
-  createVerify,
-  type KeyObject,
-} from 'node:crypto';
+import { createSign, createVerify, type KeyObject } from 'node:crypto';
 import { DomainError } from '@paylab/errors';
 import { z } from 'zod';
 import type { PayoutQueryResult } from './bank-client';
@@ -180,24 +174,4 @@ export function toQueryResult(payout: BankPayout): PayoutQueryResult | null {
           }
         : null;
   }
-}
-
-/** RSA keys as configuration carries them: PEM, or the bare base64 body of the DER. */
-const PEM = /^-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----$/;
-
-export function privateKeyOf(value: string): KeyObject {
-  const text = value.trim();
-  if (PEM.test(text)) return createPrivateKey(text);
-  const der = Buffer.from(text, 'base64');
-  try {
-    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-  } catch {
-    return createPrivateKey({ key: der, format: 'der', type: 'pkcs1' });
-  }
-}
-
-export function publicKeyOf(value: string): KeyObject {
-  const text = value.trim();
-  if (PEM.test(text)) return createPublicKey(text);
-  return createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' });
 }

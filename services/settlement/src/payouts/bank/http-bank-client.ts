@@ -1,4 +1,5 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
+import { privateKeyOf, publicKeyOf } from '@paylab/platform';
 import type {
   BankClient,
   PayoutInstruction,
@@ -13,8 +14,6 @@ import {
   bankPayoutSchema,
   isSignedByBank,
   NOTIFICATION_SUBJECT,
-  privateKeyOf,
-  publicKeyOf,
   signedRequestHeaders,
   toQueryResult,
 } from './bank-protocol';

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
 
 /**
  * RSA keys as configuration carries them: PEM, or the bare single-line base64 body of the DER
@@ -23,3 +24,12 @@ export function publicKeyOf(value: string): KeyObject {
   if (PEM.test(text)) return createPublicKey(text);
   return createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' });
 }
+
+/** The configuration schema of such a key: PEM, or the bare single-line base64 body. */
+export const rsaKeyEnv = () =>
+  z
+    .string()
+    .trim()
+    .refine((value) => PEM.test(value) || /^[A-Za-z0-9+/]+={0,2}$/.test(value), {
+      message: 'must be a PEM key or its single-line base64 body',
+    });
