@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { PaymentOrderSucceededV2, type PayloadOf } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
 import { createKafka, publishEvent } from '@paylab/messaging';
@@ -177,5 +178,66 @@ describe('settlement end of day: catch-up after downtime, two replicas (e2e)', (
     ).body.data;
     expect(runs).toHaveLength(8);
     expect(runs.every((run) => run.status === 'SUCCEEDED' && run.attempts === 1)).toBe(true);
+  });
+
+  it("leaves all of a date's batches or none when the build fails in the middle, and finishes on the next run", async () => {
+    const driver = new PaymentDriver(system);
+    const paid = await driver.payOnce(2_200);
+    await driver.clearing(paid.transactionId!); // its own entry is in before we count
+    const target = addDays(today, 2);
+    const db = new Client({ connectionString: system.databaseUrl });
+    await db.connect();
+    try {
+      const count = async (table: string) =>
+        Number((await db.query(`SELECT count(*) AS n FROM settlement.${table}`)).rows[0].n);
+      const before = {
+        batches: await count('settlement_batches'),
+        entries: await count('journal_entries'),
+      };
+      // The last write of the build (its events) fails: batches, entries and holds were already
+      // written in the same transaction, and must all roll back.
+      await db.query(`
+        CREATE FUNCTION settlement.e2e_fail_batch_events() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.event_type = 'settlement.batch_created' THEN
+            RAISE EXCEPTION 'e2e: the build dies before its events are written';
+          END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER e2e_fail_batch_events BEFORE INSERT ON settlement.outbox_messages
+          FOR EACH ROW EXECUTE FUNCTION settlement.e2e_fail_batch_events();`);
+      const failed = await settlement.endOfDay(target);
+      expect(failed).toMatchObject({
+        status: 500,
+        body: { error: { code: 'END_OF_DAY.JOB_FAILED' } },
+      });
+      expect({
+        batches: await count('settlement_batches'),
+        entries: await count('journal_entries'),
+      }).toEqual(before);
+      const runs = (
+        await settlement.get<{ data: JobRun[] }>(
+          `/v1/admin/end-of-day/runs?from=${target}&to=${target}`,
+        )
+      ).body.data;
+      expect(runs.map((run) => `${run.job} ${run.status}`)).toEqual([
+        'RELEASE_RESERVES SUCCEEDED',
+        'BUILD_BATCHES FAILED',
+      ]);
+
+      await db.query(`DROP TRIGGER e2e_fail_batch_events ON settlement.outbox_messages;
+                      DROP FUNCTION settlement.e2e_fail_batch_events();`);
+      const again = await settlement.runEndOfDay(target);
+      expect(again.processed).toEqual([target]);
+      expect(again.runs.find((run) => run.job === 'BUILD_BATCHES')).toMatchObject({
+        status: 'SUCCEEDED',
+        attempts: 2,
+      });
+      const batch = await settlement.onlyBatch(COFFEE, target);
+      expect(batch.totals.gross.amountMinor).toBe(2_200);
+      await settlement.batchReaches(batch.id, 'PAID');
+    } finally {
+      await db.end();
+    }
   });
 });
