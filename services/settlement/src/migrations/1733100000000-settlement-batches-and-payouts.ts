@@ -41,6 +41,32 @@ export class SettlementBatchesAndPayouts1733100000000 implements MigrationInterf
         CHECK (("kind" = 'PAYMENT' AND "refund_id" IS NULL AND "refund_minor" = 0)
             OR ("kind" <> 'PAYMENT' AND "refund_id" IS NOT NULL AND "gross_minor" = 0))
       )`);
+    // A database upgraded with history: every clearing before this migration gets its item, in
+    // the order it was cleared, dated by its Asia/Shanghai date (the default 00:00 cut-off; no
+    // merchant had other terms then). Without it that pending money could never be settled.
+    await queryRunner.query(`
+      INSERT INTO "settlement"."settlement_items"
+        (kind, source_id, merchant_id, transaction_id, payment_id, refund_id, currency,
+         gross_minor, fee_minor, refund_minor, net_minor, occurred_at, business_date)
+      SELECT kind, source_id, merchant_id, transaction_id, payment_id, refund_id, currency,
+             gross_minor, fee_minor, refund_minor, net_minor, occurred_at,
+             (occurred_at AT TIME ZONE 'Asia/Shanghai')::date
+        FROM (
+          SELECT 'PAYMENT' AS kind, id AS source_id, merchant_id, transaction_id, payment_id,
+                 NULL::text AS refund_id, currency, gross_minor, merchant_fee_minor AS fee_minor,
+                 0::bigint AS refund_minor, merchant_net_minor AS net_minor, paid_at AS occurred_at,
+                 cleared_at
+            FROM "settlement"."clearings"
+          UNION ALL
+          SELECT CASE kind WHEN 'MERCHANT_REFUND' THEN 'REFUND' ELSE 'LATE_PAYMENT_RETURN' END,
+                 id, merchant_id, transaction_id, payment_id, refund_id, currency, 0,
+                 CASE kind WHEN 'MERCHANT_REFUND' THEN -merchant_fee_refund_minor ELSE 0 END,
+                 CASE kind WHEN 'MERCHANT_REFUND' THEN refund_minor ELSE 0 END,
+                 CASE kind WHEN 'MERCHANT_REFUND' THEN -merchant_net_refund_minor ELSE 0 END,
+                 succeeded_at, cleared_at
+            FROM "settlement"."refund_clearings"
+        ) cleared
+       ORDER BY cleared_at, source_id`);
     await queryRunner.query(`
       CREATE INDEX "settlement_items_due" ON "settlement"."settlement_items"
         ("merchant_id", "business_date", "seq")
