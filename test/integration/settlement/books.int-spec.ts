@@ -9,7 +9,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import {
   PaymentOrderSucceededV2,
   RefundSucceeded,
@@ -19,10 +18,6 @@ import {
 } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
 import { Money } from '@paylab/money';
-import { startService, type RunningService } from '@paylab/platform';
-import { createDatabase, dropDatabase, ENV_VARIABLES, freePort } from '@paylab/testing';
-import { settlementService } from '../../../services/settlement/src/service';
-import type { SettlementConfig } from '../../../services/settlement/src/config';
 import {
   BOOKS_CLOSER,
   type BooksCloser,
@@ -38,14 +33,11 @@ import { Clearings } from '../../../services/settlement/src/clearing/clearings.s
 import { RefundClearings } from '../../../services/settlement/src/refunds/refund-clearings.service';
 import { Ledger } from '../../../services/settlement/src/ledger/ledger.service';
 import { ledgerAccount, postJournal } from '../../../services/settlement/src/ledger/domain';
-import { localEnvOf } from '../../../tools/local/env-files';
-import { asOperator } from '../../e2e/support/operator-credentials';
-
-const infra = {
-  databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
-  redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
-  kafkaBrokers: process.env[ENV_VARIABLES.kafkaBrokers]!,
-};
+import {
+  startSettlementUnderTest,
+  type RequestOptions,
+  type SettlementUnderTest,
+} from './settlement-under-test';
 /** Reconciliation's demo credential: role service, which may not read the books. */
 const SERVICE_TOKEN = 'paylab-demo-reconciliation-service-token';
 
@@ -58,57 +50,25 @@ const failingNames = (report: BooksCloseReport) =>
   report.checks.filter((check) => !check.holds).map((check) => check.name);
 
 describe('settlement books: business dates, closing, snapshots, identities, payment story (real Postgres)', () => {
-  const databaseName = `paylab_it_books_${randomBytes(4).toString('hex')}`;
-  let service: RunningService<SettlementConfig>;
-  let baseUrl: string;
-  let db: Client;
+  let settlement: SettlementUnderTest;
   let closer: BooksCloser;
-  let dataSource: DataSource;
-  let databaseUrl: string;
 
   beforeAll(async () => {
-    databaseUrl = await createDatabase(infra.databaseUrl, databaseName);
-    const port = await freePort();
-    service = await startService(
+    settlement = await startSettlementUnderTest('books', {
       // No Kafka consumer: the clearings here are made by calling the service's own classes.
-      { ...settlementService, consumer: undefined },
-      localEnvOf('settlement', {
-        HTTP_PORT: String(port),
-        HTTP_HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: infra.redisUrl,
-        KAFKA_BROKERS: infra.kafkaBrokers,
-        LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'fatal',
-        OUTBOX_POLL_INTERVAL_MS: '50',
-        // The test drives the end of day itself; the schedule would close yesterday's books at boot.
-        EOD_SCHEDULE_ENABLED: 'false',
-      }),
-    );
-    baseUrl = `http://127.0.0.1:${port}`;
-    closer = service.app.get<BooksCloser>(BOOKS_CLOSER);
-    dataSource = service.app.get(DataSource);
-    db = new Client({ connectionString: databaseUrl, options: '-c search_path=settlement' });
-    await db.connect();
+      consumer: 'none',
+      env: { LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'fatal' },
+    });
+    closer = settlement.service.app.get<BooksCloser>(BOOKS_CLOSER);
   });
 
-  afterAll(async () => {
-    await db?.end();
-    await service?.stop();
-    await dropDatabase(infra.databaseUrl, databaseName);
-  });
+  afterAll(() => settlement?.stop());
 
   // ---- helpers -------------------------------------------------------------------------
 
-  const get = async <T>(
-    path: string,
-    headers: Record<string, string> = asOperator('viewer'),
-  ): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      headers,
-      signal: AbortSignal.timeout(10_000),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  };
+  /** As a viewer unless told otherwise: the books are read-only to every operator role. */
+  const get = <T>(path: string, options: RequestOptions = { role: 'viewer' }) =>
+    settlement.get<T>(path, options);
 
   /** Posts through the Ledger service, as clearing does; returns the date the database gave. */
   const postThroughLedger = async (
@@ -124,15 +84,18 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
       })),
       ...options,
     });
-    await dataSource.transaction((manager) => service.app.get(Ledger).post(manager, entry));
+    await settlement.dataSource.transaction((manager) =>
+      settlement.service.app.get(Ledger).post(manager, entry),
+    );
     return { id: entry.id, businessDate: await businessDateOf(entry.id) };
   };
 
   const businessDateOf = async (entryId: string): Promise<string> =>
     (
-      await db.query(`SELECT business_date::text AS d FROM journal_entries WHERE id = $1`, [
-        entryId,
-      ])
+      await settlement.db.query(
+        `SELECT business_date::text AS d FROM journal_entries WHERE id = $1`,
+        [entryId],
+      )
     ).rows[0].d;
 
   /** Posts with plain SQL, the way the batch builder bulk-inserts: no business_date given. */
@@ -163,13 +126,13 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
     return id;
   };
   const postRaw = async (lines: RawLine[], options: Parameters<typeof insertRaw>[2] = {}) => {
-    await db.query('BEGIN');
+    await settlement.db.query('BEGIN');
     try {
-      const id = await insertRaw(db, lines, options);
-      await db.query('COMMIT');
+      const id = await insertRaw(settlement.db, lines, options);
+      await settlement.db.query('COMMIT');
       return id;
     } catch (error) {
-      await db.query('ROLLBACK');
+      await settlement.db.query('ROLLBACK');
       throw error;
     }
   };
@@ -208,7 +171,7 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
   }): Promise<number> =>
     Number(
       (
-        await db.query(
+        await settlement.db.query(
           `INSERT INTO settlement_items (kind, source_id, merchant_id, transaction_id, payment_id, refund_id,
              currency, gross_minor, fee_minor, refund_minor, net_minor, occurred_at, business_date)
            VALUES ($1, $2, $3, $4, $5, $6, 'CNY', $7, $8, $9, $10, now(), $11) RETURNING seq`,
@@ -242,7 +205,7 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
   }): Promise<string> => {
     const id = batch.id ?? newId('stb');
     const held = batch.reserveHeld ?? 0;
-    await db.query(
+    await settlement.db.query(
       `INSERT INTO settlement_batches (id, merchant_id, settlement_date, currency, state, terms_version, cycle,
          items_through_seq, due_through, prev_items_through_seq, item_count, payment_count, refund_count,
          late_payment_return_count, gross_minor, fee_minor, refund_minor, items_net_minor, reserve_held_minor,
@@ -273,7 +236,7 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
     id?: string;
   }): Promise<string> => {
     const id = payout.id ?? newId('po');
-    await db.query(
+    await settlement.db.query(
       `INSERT INTO payouts (id, batch_id, merchant_id, attempt, request_no, currency, amount_minor,
          payee_bank_code, payee_account_no, payee_account_name, state, sent_journal_entry_id, requested_by)
        VALUES ($1, $2, $3, 1, $4, 'CNY', $5, 'PLBANK', '6222020000000001', '上海演示咖啡有限公司', $6, $7, 'it-books')`,
@@ -337,7 +300,7 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
 
     const counts = async () =>
       (
-        await db.query(
+        await settlement.db.query(
           `SELECT (SELECT count(*) FROM business_days)::int AS days,
                   (SELECT count(*) FROM daily_balance_snapshots)::int AS snapshots,
                   (SELECT count(*) FROM accounting_checks)::int AS checks`,
@@ -438,17 +401,18 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
         code: 'BOOKS.INVALID_DATE',
       });
     }
-    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM business_days`)).rows;
+    const [{ n }] = (await settlement.db.query(`SELECT count(*)::int AS n FROM business_days`))
+      .rows;
     expect(n).toBe(2);
   });
 
   it('waits for a posting transaction in flight, and a post that comes during the close lands on the next date', async () => {
     const poster = new Client({
-      connectionString: databaseUrl,
+      connectionString: settlement.databaseUrl,
       options: '-c search_path=settlement',
     });
     const latecomer = new Client({
-      connectionString: databaseUrl,
+      connectionString: settlement.databaseUrl,
       options: '-c search_path=settlement',
     });
     await poster.connect();
@@ -512,19 +476,21 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
   const refundId = newId('ref');
 
   it('keeps the pending identity on real clearings (payment and partial refund) with their settlement items', async () => {
-    const clearings = service.app.get(Clearings);
-    const refunds = service.app.get(RefundClearings);
-    const cleared = await dataSource.transaction((manager) =>
+    const clearings = settlement.service.app.get(Clearings);
+    const refunds = settlement.service.app.get(RefundClearings);
+    const cleared = await settlement.dataSource.transaction((manager) =>
       clearings.clearPaidOrder(manager, envelope(PaymentOrderSucceededV2, order)),
     );
     expect(cleared.kind).toBe('cleared');
     const clearing = (
-      await db.query(`SELECT id FROM clearings WHERE transaction_id = $1`, [order.transactionId])
+      await settlement.db.query(`SELECT id FROM clearings WHERE transaction_id = $1`, [
+        order.transactionId,
+      ])
     ).rows[0].id as string;
     // Clearing wrote the payment's settlement item in its own transaction.
     expect(
       (
-        await db.query(
+        await settlement.db.query(
           `SELECT business_date::text AS d, net_minor::int AS net FROM settlement_items WHERE source_id = $1`,
           [clearing],
         )
@@ -532,7 +498,7 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
     ).toEqual([{ d: '2024-03-04', net: 9_940 }]);
     expect(failingNames(await closer.closeBusinessDate('2024-03-04'))).toEqual([]);
 
-    await dataSource.transaction((manager) =>
+    await settlement.dataSource.transaction((manager) =>
       refunds.clearRefundSucceeded(
         manager,
         envelope(RefundSucceeded, {
@@ -550,11 +516,13 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
       ),
     );
     const refundClearing = (
-      await db.query(`SELECT id FROM refund_clearings WHERE refund_id = $1`, [refundId])
+      await settlement.db.query(`SELECT id FROM refund_clearings WHERE refund_id = $1`, [refundId])
     ).rows[0].id as string;
     // A refund item lost (deleted here on purpose): the pending payable and the unbatched items
     // then disagree by the refund's net.
-    await db.query(`DELETE FROM settlement_items WHERE source_id = $1`, [refundClearing]);
+    await settlement.db.query(`DELETE FROM settlement_items WHERE source_id = $1`, [
+      refundClearing,
+    ]);
     const broken = await closer.closeBusinessDate('2024-03-05');
     expect(failingNames(broken)).toEqual(['PENDING_SUBLEDGER']);
     expect(broken.checks.find((c) => c.name === 'PENDING_SUBLEDGER')).toMatchObject({
@@ -597,9 +565,10 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
     const available = ledgerAccount('MERCHANT_PAYABLE_AVAILABLE', merchantId);
     const inTransit = ledgerAccount('MERCHANT_PAYABLE_IN_TRANSIT', merchantId);
     const [{ seq }] = (
-      await db.query(`SELECT max(seq)::int AS seq FROM settlement_items WHERE merchant_id = $1`, [
-        merchantId,
-      ])
+      await settlement.db.query(
+        `SELECT max(seq)::int AS seq FROM settlement_items WHERE merchant_id = $1`,
+        [merchantId],
+      )
     ).rows;
     const net = 9_940 - 2_982;
     const batchId = newId('stb');
@@ -690,9 +659,9 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
       return report;
     };
     const deleteBatch = (id: string) => async () => {
-      await db.query(`DELETE FROM payouts WHERE batch_id = $1`, [id]);
-      await db.query(`DELETE FROM reserve_holds WHERE held_in_batch_id = $1`, [id]);
-      await db.query(`DELETE FROM settlement_batches WHERE id = $1`, [id]);
+      await settlement.db.query(`DELETE FROM payouts WHERE batch_id = $1`, [id]);
+      await settlement.db.query(`DELETE FROM reserve_holds WHERE held_in_batch_id = $1`, [id]);
+      await settlement.db.query(`DELETE FROM settlement_batches WHERE id = $1`, [id]);
     };
     const emptyBatch = (itemsNet = 0, reserveHeld = 0) =>
       insertBatch({
@@ -719,13 +688,13 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
         businessDate: '2024-03-04',
       });
       return async () => {
-        await db.query(`DELETE FROM settlement_items WHERE seq = $1`, [seq]);
+        await settlement.db.query(`DELETE FROM settlement_items WHERE seq = $1`, [seq]);
       };
     }, ['PENDING_SUBLEDGER']);
 
     await closeBroken(async () => {
       const batchId = await emptyBatch(300, 300);
-      await db.query(
+      await settlement.db.query(
         `INSERT INTO reserve_holds (id, merchant_id, currency, amount_minor, held_in_batch_id, release_date)
          VALUES ($1, $2, 'CNY', 300, $3, '2024-04-05')`,
         [newId('rsv'), other, batchId],
@@ -778,28 +747,32 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
     expect(stored.status).toBe(200);
     expect(stored.body).toMatchObject({ healthy: false, trialBalanceBalanced: true });
     expect(stored.body.checks).toEqual(availableBroken.checks);
-    const kept = await db.query(
+    const kept = await settlement.db.query(
       `SELECT name, left_minor::int AS l, right_minor::int AS r, holds FROM accounting_checks
         WHERE business_date = $1 AND NOT holds`,
       [availableBroken.businessDate],
     );
     expect(kept.rows).toEqual([{ name: 'AVAILABLE_SUBLEDGER', l: 0, r: 700, holds: false }]);
-    const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${settlement.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(
       /books_accounting_check_failures_total\{check="AVAILABLE_SUBLEDGER",currency="CNY"\} 3/,
     );
 
     // Last, as it cannot be undone: an entry whose lines do not balance, stored past the
     // database's own balance check.
-    await db.query(`ALTER TABLE journal_lines DISABLE TRIGGER journal_lines_balanced`);
-    await db.query(`ALTER TABLE journal_entries DISABLE TRIGGER journal_entries_balanced`);
+    await settlement.db.query(`ALTER TABLE journal_lines DISABLE TRIGGER journal_lines_balanced`);
+    await settlement.db.query(
+      `ALTER TABLE journal_entries DISABLE TRIGGER journal_entries_balanced`,
+    );
     let unbalanced: string;
     const closing = nextDate();
     try {
       unbalanced = await postRaw([['CHANNEL_COST', 'DEBIT', 7]], { businessDate: closing });
     } finally {
-      await db.query(`ALTER TABLE journal_lines ENABLE TRIGGER journal_lines_balanced`);
-      await db.query(`ALTER TABLE journal_entries ENABLE TRIGGER journal_entries_balanced`);
+      await settlement.db.query(`ALTER TABLE journal_lines ENABLE TRIGGER journal_lines_balanced`);
+      await settlement.db.query(
+        `ALTER TABLE journal_entries ENABLE TRIGGER journal_entries_balanced`,
+      );
     }
     const report = await closer.closeBusinessDate(closing);
     expect(failingNames(report)).toEqual(['TRIAL_BALANCE', 'ACCOUNTING_EQUATION']);
@@ -873,21 +846,21 @@ describe('settlement books: business dates, closing, snapshots, identities, paym
     ];
     for (const path of paths) {
       for (const role of ['viewer', 'operator', 'instructor', 'admin'] as const) {
-        expect([path, role, (await get(path, asOperator(role))).status]).toEqual([path, role, 200]);
+        expect([path, role, (await get(path, { role })).status]).toEqual([path, role, 200]);
       }
       const asService = await get<{ error: { code: string } }>(path, {
-        authorization: `Bearer ${SERVICE_TOKEN}`,
+        headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
       });
       expect([path, asService.status, asService.body.error?.code]).toEqual([
         path,
         403,
         'AUTH.ROLE_NOT_ALLOWED',
       ]);
-      expect([path, (await get(path, {})).status]).toEqual([path, 401]);
-      expect([path, (await get(path, { authorization: 'Bearer nope' })).status]).toEqual([
+      expect([path, (await get(path, { role: null })).status]).toEqual([path, 401]);
+      expect([
         path,
-        401,
-      ]);
+        (await get(path, { headers: { authorization: 'Bearer nope' } })).status,
+      ]).toEqual([path, 401]);
     }
   });
 });

@@ -7,7 +7,6 @@
  */
 import { deadLetterOf as findDeadLetter } from '@paylab/testing';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import {
   DeadLetterHeaders,
   PaymentOrderSucceededV2,
@@ -16,29 +15,18 @@ import {
   type PayloadOf,
 } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
-import { createKafka, publishEvent, readTopic, type ReadMessage } from '@paylab/messaging';
-import { createLogger, startService, type RunningService } from '@paylab/platform';
-import { createDatabase, dropDatabase, ENV_VARIABLES, freePort, waitFor } from '@paylab/testing';
-import { settlementService } from '../../../services/settlement/src/service';
-import type { SettlementConfig } from '../../../services/settlement/src/config';
+import { publishEvent, readTopic, type ReadMessage } from '@paylab/messaging';
+import { waitFor } from '@paylab/testing';
 import type { ClearingView } from '../../../services/settlement/src/clearing/clearing.views';
 import type {
   MerchantBalancesView,
   TrialBalanceView,
 } from '../../../services/settlement/src/ledger/ledger.views';
 import { CLEARING_CONSUMER } from '../../../services/settlement/src/clearing/payment-orders.consumer';
-import { localEnvOf } from '../../../tools/local/env-files';
-import { asOperator } from '../../e2e/support/operator-credentials';
-
-const infra = {
-  databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
-  redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
-  kafkaBrokers: process.env[ENV_VARIABLES.kafkaBrokers]!,
-};
+import { startSettlementUnderTest, type SettlementUnderTest } from './settlement-under-test';
 
 type ChannelPayment = PayloadOf<typeof PaymentOrderSucceededV2>;
 type Channel = ChannelPayment['channel'];
-type Kafka = ReturnType<typeof createKafka>;
 interface ErrorBody {
   error: { type: string; code: string; message: string; param?: string; requestId?: string };
 }
@@ -58,48 +46,13 @@ const halfUp = (amountMinor: number, ppm: number) =>
 const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' as const });
 
 describe("settlement clears paid orders from cashier's verdict (real Postgres and Kafka)", () => {
-  const databaseName = `paylab_it_settlement_${randomBytes(4).toString('hex')}`;
-  const consumerGroup = `it-settlement-${randomBytes(4).toString('hex')}`;
-  let databaseUrl: string;
-  let service: RunningService<SettlementConfig>;
-  let baseUrl: string;
-  let kafka: Kafka;
-  let db: Client;
+  let settlement: SettlementUnderTest;
 
   beforeAll(async () => {
-    databaseUrl = await createDatabase(infra.databaseUrl, databaseName);
-    const port = await freePort();
-    service = await startService(
-      settlementService,
-      localEnvOf('settlement', {
-        HTTP_PORT: String(port),
-        HTTP_HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: infra.redisUrl,
-        KAFKA_BROKERS: infra.kafkaBrokers,
-        LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
-        OUTBOX_POLL_INTERVAL_MS: '50',
-        // The test drives the end of day itself; the schedule would close yesterday's books at boot.
-        EOD_SCHEDULE_ENABLED: 'false',
-        // A group of its own: the shared broker may have other settlement instances running.
-        KAFKA_CONSUMER_GROUP: consumerGroup,
-      }),
-    );
-    baseUrl = `http://127.0.0.1:${port}`;
-    kafka = createKafka({
-      clientId: 'it-settlement',
-      brokers: infra.kafkaBrokers.split(','),
-      logger: createLogger('it-settlement', 'warn'),
-    });
-    db = new Client({ connectionString: databaseUrl, options: '-c search_path=settlement' });
-    await db.connect();
+    settlement = await startSettlementUnderTest('settlement');
   });
 
-  afterAll(async () => {
-    await db?.end();
-    await service?.stop();
-    await dropDatabase(infra.databaseUrl, databaseName);
-  });
+  afterAll(() => settlement?.stop());
 
   // ---- helpers -------------------------------------------------------------------------
 
@@ -121,21 +74,15 @@ describe("settlement clears paid orders from cashier's verdict (real Postgres an
     payload: unknown,
     options: { messageId?: string; correlationId?: string; key?: string } = {},
   ): Promise<string> => {
-    return publishEvent(kafka, PaymentOrderSucceededV2, payload, {
+    return publishEvent(settlement.kafka, PaymentOrderSucceededV2, payload, {
       ...options,
       key: options.key ?? (payload as { paymentId: string }).paymentId,
       producer: 'it-cashier',
     });
   };
 
-  /** The body typed as the caller expects; the assertions check it. */
-  const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      headers: asOperator('viewer'),
-      signal: AbortSignal.timeout(10_000),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  };
+  /** As a viewer: reading clearings and balances needs no more. */
+  const get = <T>(path: string) => settlement.get<T>(path, { role: 'viewer' });
 
   const clearingOf = async (transactionId: string) => {
     const { body } = await waitFor(
@@ -148,7 +95,10 @@ describe("settlement clears paid orders from cashier's verdict (real Postgres an
   };
 
   const count = async (sql: string, values: unknown[]): Promise<number> => {
-    const result = await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${sql}`, values);
+    const result = await settlement.db.query<{ n: number }>(
+      `SELECT COUNT(*)::int AS n FROM ${sql}`,
+      values,
+    );
     return result.rows[0].n;
   };
 
@@ -157,7 +107,10 @@ describe("settlement clears paid orders from cashier's verdict (real Postgres an
       `PaymentCleared for ${transactionId}`,
       async () =>
         (
-          await readTopic(kafka, Topics.clearings.name, { minMessages: 1, timeoutMs: 3_000 })
+          await readTopic(settlement.kafka, Topics.clearings.name, {
+            minMessages: 1,
+            timeoutMs: 3_000,
+          })
         ).filter((m) => m.value !== null && m.value.includes(transactionId)),
       (found) => found.length >= atLeast,
       { timeoutMs: 60_000, intervalMs: 500 },
@@ -165,7 +118,13 @@ describe("settlement clears paid orders from cashier's verdict (real Postgres an
 
   /** Our group's dead letter for one message: other groups dead-letter the same poison too. */
   const deadLetterOf = (messageId: string): Promise<ReadMessage> =>
-    findDeadLetter(kafka, Topics.paymentOrders.name, messageId, consumerGroup, 60_000);
+    findDeadLetter(
+      settlement.kafka,
+      Topics.paymentOrders.name,
+      messageId,
+      settlement.consumerGroup,
+      60_000,
+    );
 
   // ---- clearing ------------------------------------------------------------------------
 
@@ -274,7 +233,7 @@ describe("settlement clears paid orders from cashier's verdict (real Postgres an
     // suites, which this database clears too).
     const trial = await get<TrialBalanceView>('/v1/ledger/trial-balance');
     expect(trial.status).toBe(200);
-    const sums = await db.query<{ total: string; n: number }>(
+    const sums = await settlement.db.query<{ total: string; n: number }>(
       `SELECT COALESCE(SUM(amount), 0)::text AS total, COUNT(*)::int AS n FROM (
          SELECT gross_minor AS amount FROM clearings WHERE currency = 'CNY'
          UNION ALL SELECT gross_minor FROM late_payment_clearings WHERE currency = 'CNY'
@@ -298,7 +257,7 @@ describe("settlement clears paid orders from cashier's verdict (real Postgres an
 
   it("uses a merchant's own rate over the channel default, and books a negative margin", async () => {
     const merchantId = newId('mch');
-    await db.query(
+    await settlement.db.query(
       `INSERT INTO merchant_fee_rates (merchant_id, channel, fee_rate_ppm, note) VALUES ($1, 'ALIPAY', 3000, 'it: promotional')`,
       [merchantId],
     );
@@ -411,7 +370,7 @@ describe("settlement clears paid orders from cashier's verdict (real Postgres an
   });
 
   it('dead-letters a payment on a channel with no cost rate configured, and clears it once configured and replayed', async () => {
-    await db.query(`DELETE FROM channel_cost_rates WHERE channel = 'UNIONPAY'`);
+    await settlement.db.query(`DELETE FROM channel_cost_rates WHERE channel = 'UNIONPAY'`);
     try {
       const payment = channelPayment({ channel: 'UNIONPAY', amount: cny(10_000) });
       const messageId = await publish(payment);
@@ -423,14 +382,14 @@ describe("settlement clears paid orders from cashier's verdict (real Postgres an
       expect(await count('inbox_messages WHERE message_id = $1', [messageId])).toBe(0);
 
       // The operator adds the rate and replays the dead letter with its original message id.
-      await db.query(
+      await settlement.db.query(
         `INSERT INTO channel_cost_rates (channel, cost_rate_ppm, note) VALUES ('UNIONPAY', 3000, 'demo value: 0.30 %')`,
       );
       await publish(payment, { messageId });
       const clearing = await clearingOf(payment.transactionId);
       expect(clearing).toMatchObject({ merchantFee: cny(60), channelCost: cny(30) });
     } finally {
-      await db.query(
+      await settlement.db.query(
         `INSERT INTO channel_cost_rates (channel, cost_rate_ppm, note) VALUES ('UNIONPAY', 3000, 'demo value: 0.30 %') ON CONFLICT DO NOTHING`,
       );
     }
@@ -489,34 +448,36 @@ describe("settlement clears paid orders from cashier's verdict (real Postgres an
 
   it('refuses an unbalanced journal entry at commit, and any edit of a posted line', async () => {
     const entryId = newId('jnl');
-    await db.query('BEGIN');
-    await db.query(
+    await settlement.db.query('BEGIN');
+    await settlement.db.query(
       `INSERT INTO journal_entries (id, posted_at, description) VALUES ($1, now(), 'it: unbalanced')`,
       [entryId],
     );
-    await db.query(
+    await settlement.db.query(
       `INSERT INTO journal_lines (id, entry_id, line_no, account, side, amount_minor, currency) VALUES
          ($1, $3, 1, 'CHANNEL_RECEIVABLE:ALIPAY', 'DEBIT', 100, 'CNY'),
          ($2, $3, 2, 'FEE_REVENUE', 'CREDIT', 99, 'CNY')`,
       [newId('led'), newId('led'), entryId],
     );
-    await expect(db.query('COMMIT')).rejects.toThrow(
+    await expect(settlement.db.query('COMMIT')).rejects.toThrow(
       `journal entry ${entryId} is unbalanced: debits 100 <> credits 99`,
     );
     expect(await count('journal_entries WHERE id = $1', [entryId])).toBe(0);
 
     const lonely = newId('jnl');
-    await db.query('BEGIN');
-    await db.query(
+    await settlement.db.query('BEGIN');
+    await settlement.db.query(
       `INSERT INTO journal_entries (id, posted_at, description) VALUES ($1, now(), 'it: no lines')`,
       [lonely],
     );
-    await expect(db.query('COMMIT')).rejects.toThrow(`journal entry ${lonely} has 0 line(s)`);
+    await expect(settlement.db.query('COMMIT')).rejects.toThrow(
+      `journal entry ${lonely} has 0 line(s)`,
+    );
 
     await expect(
-      db.query('UPDATE journal_lines SET amount_minor = amount_minor + 1'),
+      settlement.db.query('UPDATE journal_lines SET amount_minor = amount_minor + 1'),
     ).rejects.toThrow('the ledger is append-only (UPDATE on journal_lines)');
-    await expect(db.query('DELETE FROM journal_entries')).rejects.toThrow(
+    await expect(settlement.db.query('DELETE FROM journal_entries')).rejects.toThrow(
       'the ledger is append-only (DELETE on journal_entries)',
     );
     expect((await get<TrialBalanceView>('/v1/ledger/trial-balance')).body.balanced).toBe(true);

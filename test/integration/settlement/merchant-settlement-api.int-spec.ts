@@ -15,14 +15,12 @@ import {
   type PayloadOf,
 } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
-import { createKafka, kafkaConsumer, publishEvent } from '@paylab/messaging';
-import { createLogger, startService, type RunningService } from '@paylab/platform';
-import { createDatabase, dropDatabase, ENV_VARIABLES, freePort, waitFor } from '@paylab/testing';
+import { publishEvent } from '@paylab/messaging';
+import { startService, type RunningService } from '@paylab/platform';
+import { freePort, waitFor } from '@paylab/testing';
 import { cashierService } from '../../../services/cashier/src/service';
 import type { CashierConfig } from '../../../services/cashier/src/config';
 import { verifyWebhookSignature } from '../../../services/cashier/src/notifications/domain/webhook-signature';
-import { settlementService } from '../../../services/settlement/src/service';
-import type { SettlementConfig } from '../../../services/settlement/src/config';
 import { localEnvOf } from '../../../tools/local/env-files';
 import { buildAuthorizationHeader } from '../../../services/cashier/src/merchant-auth/domain/request-signature';
 import {
@@ -32,12 +30,11 @@ import {
   send,
   type ApiResponse,
 } from '../../e2e/support/merchant-api-client';
-
-const infra = {
-  databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
-  redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
-  kafkaBrokers: process.env[ENV_VARIABLES.kafkaBrokers]!,
-};
+import {
+  consumerFromLatest,
+  startSettlementUnderTest,
+  type SettlementUnderTest,
+} from './settlement-under-test';
 
 /** PAYLAB_TEST_PORT_BASE pins the ports (shared machines hand out ranges); else any free port. */
 async function testPort(offset: number): Promise<number> {
@@ -77,14 +74,11 @@ const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' as const })
 
 describe('merchant settlement API (balance, settlements, statement, webhooks) on real infrastructure', () => {
   const suffix = randomBytes(4).toString('hex');
-  const databaseName = `paylab_it_mch_stl_${suffix}`;
-  let settlement: RunningService<SettlementConfig>;
-  let stopped = false;
+  let settlement: SettlementUnderTest;
   let cashier: RunningService<CashierConfig>;
   let db: Client;
   let receiver: Server;
   const received: Received[] = [];
-  let kafka: ReturnType<typeof createKafka>;
   let coffee: MerchantApiClient;
   let books: MerchantApiClient;
 
@@ -109,7 +103,6 @@ describe('merchant settlement API (balance, settlements, statement, webhooks) on
   };
 
   beforeAll(async () => {
-    const databaseUrl = await createDatabase(infra.databaseUrl, databaseName);
     const [settlementPort, cashierPort, receiverPort] = await Promise.all([
       testPort(0),
       testPort(1),
@@ -126,39 +119,22 @@ describe('merchant settlement API (balance, settlements, statement, webhooks) on
     });
     await new Promise<void>((resolve) => receiver.listen(receiverPort, '127.0.0.1', resolve));
 
-    const common = {
-      HTTP_HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: infra.redisUrl,
-      KAFKA_BROKERS: infra.kafkaBrokers,
-      LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
-      OUTBOX_POLL_INTERVAL_MS: '50',
-      // The test drives the end of day itself; the schedule would close yesterday's books at boot.
-      EOD_SCHEDULE_ENABLED: 'false',
-    };
-    const latest = (group: string) => (config: { KAFKA_BROKERS: string[] }, logger: never) =>
-      kafkaConsumer({
-        serviceName: group,
-        brokers: config.KAFKA_BROKERS,
-        logger,
-        concurrency: 3,
-        // Shared topics hold other runs' messages: start from the latest.
-        startFrom: 'latest',
-      });
-    const settlementGroup = `it-mch-settlement-${suffix}`;
-    settlement = await startService(
-      { ...settlementService, consumer: latest(settlementGroup) as never },
-      localEnvOf('settlement', {
-        ...common,
-        HTTP_PORT: String(settlementPort),
-        KAFKA_CONSUMER_GROUP: settlementGroup,
-      }),
-    );
+    settlement = await startSettlementUnderTest('mch-settlement', {
+      consumer: 'latest',
+      port: settlementPort,
+    });
+    const { infrastructure } = settlement;
+    // Cashier shares settlement's database (each service keeps to its own schema).
     const cashierGroup = `it-mch-cashier-${suffix}`;
     cashier = await startService(
-      { ...cashierService, consumer: latest(cashierGroup) as never },
+      { ...cashierService, consumer: consumerFromLatest<CashierConfig>(cashierGroup) },
       localEnvOf('cashier', {
-        ...common,
+        HTTP_HOST: '127.0.0.1',
+        DATABASE_URL: settlement.databaseUrl,
+        REDIS_URL: infrastructure.redisUrl,
+        KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
+        LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
+        OUTBOX_POLL_INTERVAL_MS: '50',
         HTTP_PORT: String(cashierPort),
         PUBLIC_BASE_URL: `http://127.0.0.1:${cashierPort}`,
         KAFKA_CONSUMER_GROUP: cashierGroup,
@@ -168,8 +144,7 @@ describe('merchant settlement API (balance, settlements, statement, webhooks) on
       }),
     );
 
-    db = new Client({ connectionString: databaseUrl });
-    await db.connect();
+    db = settlement.db;
     for (const [merchant, name, webhook] of [
       [merchantA, 'IT Coffee (测试咖啡)', `http://127.0.0.1:${receiverPort}/webhooks`],
       [merchantB, 'IT Books (测试书店)', null],
@@ -187,11 +162,6 @@ describe('merchant settlement API (balance, settlements, statement, webhooks) on
     const baseUrl = `http://127.0.0.1:${cashierPort}`;
     coffee = new MerchantApiClient(baseUrl, { appId: merchantA.appId, secret: merchantA.secret });
     books = new MerchantApiClient(baseUrl, { appId: merchantB.appId, secret: merchantB.secret });
-    kafka = createKafka({
-      clientId: `it-mch-settlement-${suffix}`,
-      brokers: infra.kafkaBrokers.split(','),
-      logger: createLogger('it-mch-settlement', 'warn'),
-    });
 
     await seedSettlement();
     // The request client joins its reply group in the background: wait until settlement answers.
@@ -204,11 +174,9 @@ describe('merchant settlement API (balance, settlements, statement, webhooks) on
   });
 
   afterAll(async () => {
-    await db?.end();
     await cashier?.stop();
-    if (!stopped) await settlement?.stop();
     await new Promise((resolve) => receiver?.close(resolve));
-    await dropDatabase(infra.databaseUrl, databaseName);
+    await settlement?.stop();
   });
 
   // ---- seeding -----------------------------------------------------------------------------
@@ -765,7 +733,7 @@ describe('merchant settlement API (balance, settlements, statement, webhooks) on
     payload: PayloadOf<C>,
     messageId?: string,
   ) =>
-    publishEvent(kafka, contract, payload, {
+    publishEvent(settlement.kafka, contract, payload, {
       key: merchantA.id,
       producer: 'it-settlement',
       ...(messageId ? { messageId } : {}),
@@ -867,8 +835,7 @@ describe('merchant settlement API (balance, settlements, statement, webhooks) on
 
   // Last: it stops settlement.
   it('answers 503 in the error shape while settlement does not answer', async () => {
-    await settlement.stop();
-    stopped = true;
+    await settlement.stopService();
     const response = await coffee.request({ method: 'GET', path: '/v1/balance' });
     expectError(response, 503, 'REQUEST.TIMEOUT');
   });

@@ -6,7 +6,6 @@
  * them; everything is asserted through the service's REST API and its tables.
  */
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import {
   DeadLetterHeaders,
   LatePaymentRecorded,
@@ -18,18 +17,8 @@ import {
   type PayloadOf,
 } from '@paylab/contracts';
 import { newId } from '@paylab/ids';
-import { createKafka, kafkaConsumer, publishEvent } from '@paylab/messaging';
-import { createLogger, startService, type RunningService } from '@paylab/platform';
-import {
-  createDatabase,
-  deadLetterOf as findDeadLetter,
-  dropDatabase,
-  ENV_VARIABLES,
-  freePort,
-  waitFor,
-} from '@paylab/testing';
-import { settlementService } from '../../../services/settlement/src/service';
-import type { SettlementConfig } from '../../../services/settlement/src/config';
+import { publishEvent } from '@paylab/messaging';
+import { deadLetterOf as findDeadLetter, waitFor } from '@paylab/testing';
 import type { ClearingView } from '../../../services/settlement/src/clearing/clearing.views';
 import type { LatePaymentClearingView } from '../../../services/settlement/src/late-payments/late-payment-clearings.service';
 import type { RefundClearingView } from '../../../services/settlement/src/refunds/refund-clearings.service';
@@ -37,14 +26,7 @@ import type {
   AccountView,
   MerchantBalancesView,
 } from '../../../services/settlement/src/ledger/ledger.views';
-import { localEnvOf } from '../../../tools/local/env-files';
-import { asOperator } from '../../e2e/support/operator-credentials';
-
-const infra = {
-  databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
-  redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
-  kafkaBrokers: process.env[ENV_VARIABLES.kafkaBrokers]!,
-};
+import { startSettlementUnderTest, type SettlementUnderTest } from './settlement-under-test';
 
 const ACCOUNT_A = 'cha_01M85DMB00EHTE541GQYE3T4TM';
 const ACCOUNT_B = 'cha_01M85DMB00EHTE541GQYE3T4TQ';
@@ -57,58 +39,13 @@ const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' as const })
 const tradeNo = () => `2026120122001${randomBytes(5).toString('hex')}`;
 
 describe('settlement: refunds, late payments and per-account costs (real Postgres and Kafka)', () => {
-  const databaseName = `paylab_it_settle_ref_${randomBytes(4).toString('hex')}`;
-  const consumerGroup = `it-settlement-refunds-${randomBytes(4).toString('hex')}`;
-  let service: RunningService<SettlementConfig>;
-  let baseUrl: string;
-  let kafka: ReturnType<typeof createKafka>;
-  let db: Client;
+  let settlement: SettlementUnderTest;
 
   beforeAll(async () => {
-    const databaseUrl = await createDatabase(infra.databaseUrl, databaseName);
-    const port = await freePort();
-    service = await startService(
-      {
-        ...settlementService,
-        // From the latest offsets: the shared topics hold other runs' events, and a backlog to
-        // replay would delay these tests' events past the consumer's bounded retries.
-        consumer: (config, logger) =>
-          kafkaConsumer({
-            serviceName: consumerGroup,
-            brokers: config.KAFKA_BROKERS,
-            logger,
-            concurrency: 3,
-            startFrom: 'latest',
-          }),
-      },
-      localEnvOf('settlement', {
-        HTTP_PORT: String(port),
-        HTTP_HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: infra.redisUrl,
-        KAFKA_BROKERS: infra.kafkaBrokers,
-        LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
-        OUTBOX_POLL_INTERVAL_MS: '50',
-        // The test drives the end of day itself; the schedule would close yesterday's books at boot.
-        EOD_SCHEDULE_ENABLED: 'false',
-        KAFKA_CONSUMER_GROUP: consumerGroup,
-      }),
-    );
-    baseUrl = `http://127.0.0.1:${port}`;
-    kafka = createKafka({
-      clientId: 'it-settlement-refunds',
-      brokers: infra.kafkaBrokers.split(','),
-      logger: createLogger('it-settlement-refunds', 'warn'),
-    });
-    db = new Client({ connectionString: databaseUrl, options: '-c search_path=settlement' });
-    await db.connect();
+    settlement = await startSettlementUnderTest('settlement-refunds', { consumer: 'latest' });
   });
 
-  afterAll(async () => {
-    await db?.end();
-    await service?.stop();
-    await dropDatabase(infra.databaseUrl, databaseName);
-  });
+  afterAll(() => settlement?.stop());
 
   // ---- helpers -------------------------------------------------------------------------
 
@@ -144,18 +81,12 @@ describe('settlement: refunds, late payments and per-account costs (real Postgre
   });
 
   const publish = <C extends EventContract>(contract: C, payload: PayloadOf<C>) =>
-    publishEvent(kafka, contract, payload, {
+    publishEvent(settlement.kafka, contract, payload, {
       key: (payload as { paymentId: string }).paymentId,
       producer: 'it-cashier',
     });
 
-  const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      headers: asOperator(),
-      signal: AbortSignal.timeout(10_000),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  };
+  const get = <T>(path: string) => settlement.get<T>(path, { role: 'admin' });
 
   const found = <T>(path: string, until: (body: T) => boolean = () => true) =>
     waitFor(
@@ -175,7 +106,7 @@ describe('settlement: refunds, late payments and per-account costs (real Postgre
     journal.lines.map((line) => `${line.side} ${line.account} ${line.amount.amountMinor}`);
 
   const deadLetterOf = (topic: string, messageId: string) =>
-    findDeadLetter(kafka, topic, messageId, consumerGroup, 60_000);
+    findDeadLetter(settlement.kafka, topic, messageId, settlement.consumerGroup, 60_000);
 
   // ---- payments from cashier's verdict --------------------------------------------------
 
@@ -196,7 +127,7 @@ describe('settlement: refunds, late payments and per-account costs (real Postgre
     const sentinel = paidOrder({ paymentId: order.paymentId, merchantId: order.merchantId });
     await publish(PaymentOrderSucceededV2, { ...sentinel, amount: cny(1) });
     await clearingOf(sentinel.transactionId);
-    const counted = await db.query(
+    const counted = await settlement.db.query(
       `SELECT count(*)::int AS n FROM clearings WHERE payment_id = $1`,
       [order.paymentId],
     );
@@ -369,7 +300,7 @@ describe('settlement: refunds, late payments and per-account costs (real Postgre
     expect(await balanceOf(order.merchantId)).toEqual([
       { currency: 'CNY', pending: cny(0), available: cny(0), negative: false },
     ]);
-    const counted = await db.query(
+    const counted = await settlement.db.query(
       `SELECT count(*)::int AS n FROM refund_clearings WHERE payment_clearing_id = $1`,
       [clearing.clearingId],
     );
@@ -384,7 +315,7 @@ describe('settlement: refunds, late payments and per-account costs (real Postgre
 
   it('KEEP: no fee comes back, the cost share does; a refund beyond the balance leaves it negative, visibly', async () => {
     const merchantId = newId('mch');
-    await db.query(
+    await settlement.db.query(
       `INSERT INTO refund_fee_policies (merchant_id, channel, policy, note) VALUES ($1, 'ALIPAY', 'KEEP', 'it: fee kept')`,
       [merchantId],
     );
@@ -430,7 +361,7 @@ describe('settlement: refunds, late payments and per-account costs (real Postgre
       `parked refund ${early.refundId}`,
       async () =>
         (
-          await db.query(
+          await settlement.db.query(
             `SELECT transaction_id, failure_reason FROM parked_refunds WHERE refund_id = $1`,
             [early.refundId],
           )
@@ -456,7 +387,7 @@ describe('settlement: refunds, late payments and per-account costs (real Postgre
     expect(await balanceOf(order.merchantId)).toEqual([
       { currency: 'CNY', pending: cny(0), available: cny(0), negative: false },
     ]);
-    const left = await db.query(`SELECT 1 FROM parked_refunds WHERE refund_id = $1`, [
+    const left = await settlement.db.query(`SELECT 1 FROM parked_refunds WHERE refund_id = $1`, [
       early.refundId,
     ]);
     expect(left.rowCount).toBe(0);
@@ -483,8 +414,11 @@ describe('settlement: refunds, late payments and per-account costs (real Postgre
     await waitFor(
       'parked return',
       async () =>
-        (await db.query(`SELECT 1 FROM parked_refunds WHERE refund_id = $1`, [late.refundId]))
-          .rowCount,
+        (
+          await settlement.db.query(`SELECT 1 FROM parked_refunds WHERE refund_id = $1`, [
+            late.refundId,
+          ])
+        ).rowCount,
       (n) => n === 1,
       { timeoutMs: 60_000, intervalMs: 100 },
     );

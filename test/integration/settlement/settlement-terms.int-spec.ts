@@ -4,14 +4,8 @@
  * credentials, checked in its tables, and read back through the SETTLEMENT_TERMS_READER the end
  * of day will use.
  */
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { newId } from '@paylab/ids';
-import { startService, type RunningService } from '@paylab/platform';
-import { createDatabase, dropDatabase, ENV_VARIABLES, freePort } from '@paylab/testing';
-import { DataSource, type EntityManager } from 'typeorm';
-import { settlementService } from '../../../services/settlement/src/service';
-import type { SettlementConfig } from '../../../services/settlement/src/config';
+import type { EntityManager } from 'typeorm';
 import {
   addDays,
   shanghaiDateOf,
@@ -27,14 +21,12 @@ import type {
   TermsHistoryView,
   TermsOverviewView,
 } from '../../../services/settlement/src/terms/settlement-terms.views';
-import { localEnvOf } from '../../../tools/local/env-files';
-import { asOperator, type DemoOperatorRole } from '../../e2e/support/operator-credentials';
-
-const infra = {
-  databaseUrl: process.env[ENV_VARIABLES.databaseUrl]!,
-  redisUrl: process.env[ENV_VARIABLES.redisUrl]!,
-  kafkaBrokers: process.env[ENV_VARIABLES.kafkaBrokers]!,
-};
+import type { DemoOperatorRole } from '../../e2e/support/operator-credentials';
+import {
+  startSettlementUnderTest,
+  type RequestOptions,
+  type SettlementUnderTest,
+} from './settlement-under-test';
 
 const DEMO_COFFEE = 'mch_01M85DMB00EHTE541GQYE3T4TJ';
 const DEMO_BOOKS = 'mch_01M85DMB00EHTE541GQYE3T4V0';
@@ -58,68 +50,29 @@ const termsBody = (over: Record<string, unknown> = {}): Record<string, unknown> 
 });
 
 describe('settlement terms (real Postgres)', () => {
-  const databaseName = `paylab_it_terms_${randomBytes(4).toString('hex')}`;
-  let databaseUrl: string;
-  let service: RunningService<SettlementConfig>;
-  let baseUrl: string;
-  let db: Client;
+  let settlement: SettlementUnderTest;
   let today: string;
   let tomorrow: string;
 
   beforeAll(async () => {
-    databaseUrl = await createDatabase(infra.databaseUrl, databaseName);
-    const port = await freePort();
-    service = await startService(
-      settlementService,
-      localEnvOf('settlement', {
-        HTTP_PORT: String(port),
-        HTTP_HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: infra.redisUrl,
-        KAFKA_BROKERS: infra.kafkaBrokers,
-        LOG_LEVEL: process.env.PAYLAB_TEST_LOG_LEVEL ?? 'warn',
-        EOD_SCHEDULE_ENABLED: 'false',
-        KAFKA_CONSUMER_GROUP: `it-terms-${randomBytes(4).toString('hex')}`,
-      }),
-    );
-    baseUrl = `http://127.0.0.1:${port}`;
-    db = new Client({ connectionString: databaseUrl, options: '-c search_path=settlement' });
-    await db.connect();
+    settlement = await startSettlementUnderTest('terms');
     today = shanghaiDateOf(new Date());
     tomorrow = addDays(today, 1);
   });
 
-  afterAll(async () => {
-    await db?.end();
-    await service?.stop();
-    await dropDatabase(infra.databaseUrl, databaseName);
-  });
+  afterAll(() => settlement?.stop());
 
   // ---- helpers -------------------------------------------------------------------------
 
   const path = (merchantId: string, suffix = '') =>
     `/v1/admin/merchants/${merchantId}/settlement-terms${suffix}`;
 
-  async function call<T>(
+  /** As an operator unless told otherwise: operators change terms; role null sends none. */
+  const call = <T>(
     method: 'GET' | 'PUT',
     target: string,
-    options: { role?: DemoOperatorRole | null; body?: unknown; rawBody?: string } = {},
-  ): Promise<{ status: number; body: T }> {
-    const role = options.role === undefined ? 'operator' : options.role;
-    const hasBody = options.body !== undefined || options.rawBody !== undefined;
-    const response = await fetch(`${baseUrl}${target}`, {
-      method,
-      headers: {
-        ...(role ? asOperator(role) : {}),
-        ...(hasBody ? { 'content-type': 'application/json' } : {}),
-      },
-      body:
-        options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+    { role = 'operator', ...options }: RequestOptions = {},
+  ) => settlement.request<T>(method, target, { role, ...options });
 
   const overview = (merchantId: string) => call<TermsOverviewView>('GET', path(merchantId));
   const history = (merchantId: string) =>
@@ -128,15 +81,15 @@ describe('settlement terms (real Postgres)', () => {
     call<TermsChangeResultView>('PUT', path(merchantId), { role, body });
 
   const rowCounts = async () => {
-    const result = await db.query<{ versions: number; changes: number }>(
+    const result = await settlement.db.query<{ versions: number; changes: number }>(
       `SELECT (SELECT COUNT(*)::int FROM settlement_terms) AS versions,
               (SELECT COUNT(*)::int FROM settlement_terms_changes) AS changes`,
     );
     return result.rows[0];
   };
 
-  const manager = (): EntityManager => service.app.get(DataSource).manager;
-  const reader = (): SettlementTermsReader => service.app.get(SETTLEMENT_TERMS_READER);
+  const manager = (): EntityManager => settlement.dataSource.manager;
+  const reader = (): SettlementTermsReader => settlement.service.app.get(SETTLEMENT_TERMS_READER);
 
   const expectError = (
     answer: { status: number; body: unknown },
@@ -214,7 +167,7 @@ describe('settlement terms (real Postgres)', () => {
         payoutAccount: { accountNo: '6222020000000002', accountName: '北京演示书店有限公司' },
       },
     });
-    const seeded = await db.query(
+    const seeded = await settlement.db.query(
       `SELECT created_by FROM settlement_terms WHERE merchant_id = ANY($1)`,
       [[DEMO_COFFEE, DEMO_BOOKS]],
     );
@@ -275,7 +228,7 @@ describe('settlement terms (real Postgres)', () => {
       before: expect.objectContaining({ version: 0, cycleLabel: 'T+1' }),
       after: answer.body.terms,
     });
-    const stored = await db.query(
+    const stored = await settlement.db.query(
       `SELECT changed_by, changed_by_role, reason, before->>'version' AS before_version,
               after->>'version' AS after_version, effective_from::text AS effective_from
          FROM settlement_terms_changes WHERE merchant_id = $1`,
@@ -330,7 +283,7 @@ describe('settlement terms (real Postgres)', () => {
   it('applies a change only after the latest business date whose batches were built', async () => {
     const merchantId = newId('mch');
     const built = addDays(today, 5);
-    await db.query(
+    await settlement.db.query(
       `INSERT INTO scheduled_job_runs (job, business_date, status, trigger, replica, finished_at)
        VALUES ('BUILD_BATCHES', $1, 'SUCCEEDED', 'INSTRUCTOR', 'it-terms', now()),
               ('PAY_OUT', $2, 'SUCCEEDED', 'INSTRUCTOR', 'it-terms', now())`,
@@ -344,7 +297,7 @@ describe('settlement terms (real Postgres)', () => {
       const onBuiltDate = await reader().effectiveOn(manager(), built, [merchantId]);
       expect(onBuiltDate.get(merchantId)?.version).toBe(0);
     } finally {
-      await db.query(`DELETE FROM scheduled_job_runs WHERE replica = 'it-terms'`);
+      await settlement.db.query(`DELETE FROM scheduled_job_runs WHERE replica = 'it-terms'`);
     }
     // Once that run is gone a new change could start tomorrow, but versions never go back in time.
     const later = await change(merchantId, termsBody({ minimumPayoutMinor: 1, reason: 'later' }));
@@ -440,7 +393,7 @@ describe('settlement terms (real Postgres)', () => {
   });
 
   it("gives clearing a merchant's business date at an instant under the cut-off in force", async () => {
-    const dates: MerchantBusinessDates = service.app.get(MERCHANT_BUSINESS_DATES);
+    const dates: MerchantBusinessDates = settlement.service.app.get(MERCHANT_BUSINESS_DATES);
     // Demo Coffee: cut-off 00:00, so 23:30 local time is still that date.
     const lateEvening = new Date(`${today}T23:30:00+08:00`);
     expect(await dates.businessDateAt(manager(), DEMO_COFFEE, lateEvening)).toMatchObject({
