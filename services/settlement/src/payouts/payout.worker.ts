@@ -28,8 +28,11 @@ interface ClaimedPayout {
   settlement_date: string;
 }
 
-/** How long a replica owns a payout it is talking to the bank about. */
-const CLAIM_LEASE_MS = 60_000;
+/**
+ * How long a replica owns a payout it is talking to the bank about: always longer than a bank
+ * call may take, so that no other replica asks about it while the call is still running.
+ */
+const MIN_CLAIM_LEASE_MS = 60_000;
 
 /**
  * Talks to the bank for payouts that are not final: submits a new one once, and after that only
@@ -41,6 +44,7 @@ const CLAIM_LEASE_MS = 60_000;
 @Injectable()
 export class PayoutWorker extends BackgroundWorker {
   private readonly log: PaylabLogger;
+  private readonly claimLeaseMs: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -50,6 +54,7 @@ export class PayoutWorker extends BackgroundWorker {
     @Inject(ROOT_LOGGER) logger: PaylabLogger,
   ) {
     super('payouts', config.PAYOUT_POLL_INTERVAL_MS, logger);
+    this.claimLeaseMs = Math.max(MIN_CLAIM_LEASE_MS, 2 * config.BANK_REQUEST_TIMEOUT_MS);
     this.log = logger.child({ component: 'payout-worker' });
   }
 
@@ -85,7 +90,7 @@ export class PayoutWorker extends BackgroundWorker {
                 submit_attempts = submit_attempts + $3, query_attempts = query_attempts + $4,
                 submitted_at = CASE WHEN $3 = 1 THEN COALESCE(submitted_at, now()) ELSE submitted_at END
           WHERE id = $1`,
-        [row.id, CLAIM_LEASE_MS, action === 'SUBMIT' ? 1 : 0, action === 'QUERY' ? 1 : 0],
+        [row.id, this.claimLeaseMs, action === 'SUBMIT' ? 1 : 0, action === 'QUERY' ? 1 : 0],
       );
       return row;
     });

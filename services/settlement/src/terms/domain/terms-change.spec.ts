@@ -169,6 +169,12 @@ describe('parseTermsChange', () => {
       'SETTLEMENT_TERMS.INVALID_PAYOUT_ACCOUNT',
     ],
     [
+      'payoutAccount.bankCode',
+      'payoutAccount.bankCode',
+      'ABCDEFGHIJKLM', // 13: longer than the bank takes
+      'SETTLEMENT_TERMS.INVALID_PAYOUT_ACCOUNT',
+    ],
+    [
       'payoutAccount.accountNo',
       'payoutAccount.accountNo',
       '1234567',

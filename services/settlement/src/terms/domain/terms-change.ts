@@ -21,7 +21,8 @@ export const MAX_RESERVE_HOLD_DAYS = 365;
 export const MAX_REASON_LENGTH = 500;
 export const MAX_ACCOUNT_NAME_LENGTH = 100;
 
-const BANK_CODE = /^[A-Z][A-Z0-9]{1,15}$/;
+// The bank (银企直连) takes codes of 2 to 12 characters; a longer one would fail every payout.
+const BANK_CODE = /^[A-Z][A-Z0-9]{1,11}$/;
 const ACCOUNT_NO = /^[0-9]{8,32}$/;
 /** Control characters (NUL included); a reason may still span lines. */
 const CONTROL = /\p{Cc}/u;
@@ -207,7 +208,7 @@ export function parsePayoutAccount(value: unknown, param = 'payoutAccount'): Pay
   }
   onlyKnownFields(value, ['bankCode', 'accountNo', 'accountName'], param, code);
   if (typeof value.bankCode !== 'string' || !BANK_CODE.test(value.bankCode)) {
-    fail(code, `${param}.bankCode`, 'must be 2 to 16 upper-case letters or digits, e.g. PLBANK.');
+    fail(code, `${param}.bankCode`, 'must be 2 to 12 upper-case letters or digits, e.g. PLBANK.');
   }
   if (typeof value.accountNo !== 'string' || !ACCOUNT_NO.test(value.accountNo)) {
     fail(code, `${param}.accountNo`, 'must be a string of 8 to 32 digits.');
