@@ -7,6 +7,7 @@ import {
 import {
   checkBatches,
   checkPayouts,
+  checkMerchantAccounts,
   checkSettlementItems,
   identityResult,
   type BatchRow,
@@ -34,7 +35,8 @@ import { localEnvOf } from './local/env-files';
  * balance balance, (e) LATE_PAYMENT_SUSPENSE holds exactly the late payments not yet returned,
  * and over all of settlement (f) every clearing has exactly one settlement item with its net,
  * (g) every batch's totals are its items' and each merchant's batches chain, (h) payouts agree
- * with their batches (paid at most once, for the batch's net), (i) the accounting identities.
+ * with their batches (paid at most once, for the batch's net), (i) the accounting identities,
+ * (j) each merchant's accounts against its own settlement records.
  * Prints each check with counts and every breach by id; exits 1 on any breach.
  *
  * A table a check needs that does not exist (yet) on this database is reported as "not present";
@@ -528,6 +530,13 @@ async function settlementChecks(
     'the accounting identities hold: merchant accounts = their sub-ledgers; assets = liabilities + margin';
   if (!present.ledger || !present.batches || !present.payouts) {
     results.push(notPresent('(i)', titleIdentities, 'settlement.payouts'));
+    results.push(
+      notPresent(
+        '(j)',
+        "each merchant's pending, available, reserve and in-transit balances match its settlement records",
+        'settlement.payouts',
+      ),
+    );
   } else {
     const accounts = (
       await db.query<{ account: string; currency: string; debits: string; credits: string }>(
@@ -544,6 +553,63 @@ async function settlementChecks(
     }));
     const subLedgers = foldSubLedgerTotals((await db.query(SUBLEDGER_TOTALS_SQL)).rows);
     results.push(identityResult(checkAccountingIdentities(accounts, subLedgers)));
+    const perMerchant = (
+      await db.query<{
+        code: string;
+        merchant_id: string;
+        currency: string;
+        ledger: string;
+        expected: string;
+      }>(
+        `WITH ledger AS (
+           SELECT split_part(account, ':', 1) AS code, split_part(account, ':', 2) AS merchant_id, currency,
+                  SUM(CASE side WHEN 'CREDIT' THEN amount_minor ELSE -amount_minor END) AS amount
+             FROM settlement.journal_lines
+            WHERE split_part(account, ':', 1) IN ('MERCHANT_PAYABLE_PENDING', 'MERCHANT_PAYABLE_AVAILABLE',
+                                                 'MERCHANT_RESERVE', 'MERCHANT_PAYABLE_IN_TRANSIT')
+            GROUP BY 1, 2, 3),
+         latest AS (
+           SELECT DISTINCT ON (merchant_id, currency) merchant_id, currency, state, net_minor
+             FROM settlement.settlement_batches ORDER BY merchant_id, currency, settlement_date DESC),
+         expected AS (
+           SELECT 'MERCHANT_PAYABLE_PENDING' AS code, merchant_id, currency, net_minor AS amount
+             FROM settlement.unbatched_settlement_items
+           UNION ALL
+           SELECT 'MERCHANT_RESERVE', merchant_id, currency, amount_minor
+             FROM settlement.reserve_holds WHERE released_on IS NULL
+           UNION ALL
+           SELECT 'MERCHANT_PAYABLE_IN_TRANSIT', merchant_id, currency, amount_minor
+             FROM settlement.payouts WHERE state IN ('SUBMITTING', 'SENT', 'UNKNOWN')
+           UNION ALL
+           SELECT 'MERCHANT_PAYABLE_AVAILABLE', merchant_id, currency, net_minor
+             FROM settlement.settlement_batches WHERE state = 'FAILED'
+           UNION ALL
+           SELECT 'MERCHANT_PAYABLE_AVAILABLE', merchant_id, currency, net_minor
+             FROM latest WHERE state IN ('CARRIED_FORWARD', 'CREATED')
+           UNION ALL
+           SELECT 'MERCHANT_PAYABLE_AVAILABLE', merchant_id, currency, amount_minor
+             FROM settlement.reserve_holds WHERE released_on IS NOT NULL AND released_in_batch_id IS NULL),
+         expected_totals AS (
+           SELECT code, merchant_id, currency, SUM(amount) AS amount FROM expected GROUP BY 1, 2, 3)
+         SELECT COALESCE(l.code, e.code) AS code, COALESCE(l.merchant_id, e.merchant_id) AS merchant_id,
+                COALESCE(l.currency, e.currency) AS currency,
+                COALESCE(l.amount, 0)::text AS ledger, COALESCE(e.amount, 0)::text AS expected
+           FROM ledger l FULL OUTER JOIN expected_totals e
+             ON e.code = l.code AND e.merchant_id = l.merchant_id AND e.currency = l.currency
+          ORDER BY 2, 1, 3`,
+      )
+    ).rows;
+    results.push(
+      checkMerchantAccounts(
+        perMerchant.map((row) => ({
+          code: row.code,
+          merchantId: row.merchant_id,
+          currency: row.currency.trim(),
+          ledgerMinor: BigInt(row.ledger),
+          expectedMinor: BigInt(row.expected),
+        })),
+      ),
+    );
   }
   return results;
 }

@@ -99,6 +99,45 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     return { paymentId: paid.id, net: await merchantNetOf(paid.transactionId!) };
   }
 
+  async function putCoffeeTerms(accountName: string, reason: string): Promise<void> {
+    const response = await fetch(
+      `${system.urls.settlement}/v1/admin/merchants/${COFFEE}/settlement-terms`,
+      {
+        method: 'PUT',
+        headers: { ...asOperator('operator'), 'content-type': 'application/json' },
+        body: JSON.stringify({
+          cycle: { kind: 'T_PLUS_N', days: 1 },
+          cutoff: '00:00',
+          minimumPayoutMinor: 0,
+          reserve: null,
+          payoutAccount: { bankCode: 'PLBANK', accountNo: COFFEE_ACCOUNT, accountName },
+          reason,
+        }),
+      },
+    );
+    if (response.status !== 200 && response.status !== 201) {
+      throw new Error(`terms: ${response.status} ${await response.text()}`);
+    }
+  }
+
+  /** Runs the end of day as an instructor, then proves the identities hold for that date. */
+  async function endOfDay(date: string) {
+    const report = await settlement.runEndOfDay(date);
+    await expectBooksHealthy(date);
+    return report;
+  }
+
+  /** The books of a date closed with every accounting identity holding (会计恒等式). */
+  async function expectBooksHealthy(date: string): Promise<void> {
+    const books = await settlement.get<{
+      healthy: boolean;
+      checks: Array<{ name: string; holds: boolean }>;
+    }>(`/v1/books/${date}`);
+    expect(books.status).toBe(200);
+    expect(books.body.checks.filter((check) => !check.holds)).toEqual([]);
+    expect(books.body.healthy).toBe(true);
+  }
+
   function parseCsvTotals(text: string): Record<string, string> {
     const totals: Record<string, string> = {};
     const lines = text.replace(/^\uFEFF/, '').split('\r\n');
@@ -120,7 +159,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
   it('pays a D+0 merchant out on the day of its payments', async () => {
     const first = await payAndClear(8_000, books);
     const second = await payAndClear(4_000, books);
-    const dayD = await settlement.runEndOfDay(today);
+    const dayD = await endOfDay(today);
     expect(dayD.processed).toEqual([today]);
     const batch = await settlement.onlyBatch(BOOKS, today);
     expect(batch).toMatchObject({
@@ -146,7 +185,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     // items are due on D+1.
     expect(await settlement.batches(COFFEE, today)).toEqual([]);
 
-    const dayD1 = await settlement.runEndOfDay(addDays(today, 1));
+    const dayD1 = await endOfDay(addDays(today, 1));
     expect(dayD1.processed).toEqual([addDays(today, 1)]);
     expect(dayD1.runs.map((run) => `${run.businessDate} ${run.job} ${run.status}`)).toEqual([
       `${addDays(today, 1)} RELEASE_RESERVES SUCCEEDED`,
@@ -204,10 +243,10 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
       .filter((line) => /^(支付 Payment|退款 Refund),/.test(line));
     expect(itemRows).toHaveLength(4);
 
-    // The bank's own statement shows the payout once.
+    // The bank's own statement shows one payment for this batch, whatever its request number
+    // (the memo 附言 carries the batch id).
     const statement = await settlement.bankStatement(shanghaiDate());
-    const lines = statement.split('\n').filter((line) => line.includes(paid.payouts![0].requestNo));
-    expect(lines).toHaveLength(1);
+    expect(statement.split('\n').filter((line) => line.includes(batch.id))).toHaveLength(1);
   });
 
   it("tells the payment's ledger story from clearing to the bank, and the books of D+1 balance", async () => {
@@ -232,7 +271,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
 
   it('runs the end of day twice for one date and changes nothing the second time', async () => {
     const before = await settlement.batches(COFFEE);
-    const again = await settlement.runEndOfDay(addDays(today, 1));
+    const again = await endOfDay(addDays(today, 1));
     expect(again.processed).toEqual([]);
     expect(again.runs.every((run) => run.status === 'SUCCEEDED' && run.attempts === 1)).toBe(true);
     expect(await settlement.batches(COFFEE)).toEqual(before);
@@ -242,7 +281,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     // D's batch is paid; the refund and a small payment come after it.
     const refundNet = await refund(booksFirstPaymentId, 2_000, books);
     const small = await payAndClear(1_000, books);
-    await settlement.runEndOfDay(addDays(today, 2));
+    await endOfDay(addDays(today, 2));
     const afterRefund = await settlement.onlyBatch(BOOKS, addDays(today, 2));
     // The refund outweighs the payment: nothing is paid, the negative net stays in available.
     expect(small.net - refundNet).toBeLessThan(0);
@@ -261,7 +300,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
 
     // The next batch starts from the negative balance and pays only what is left.
     const later = await payAndClear(5_000, books);
-    await settlement.runEndOfDay(addDays(today, 3));
+    await endOfDay(addDays(today, 3));
     const next = await settlement.onlyBatch(BOOKS, addDays(today, 3));
     expect(next).toMatchObject({
       totals: {
@@ -311,7 +350,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
   it('fails a payout to a frozen account, returns the money to available, and pays it next cycle', async () => {
     const { net } = await payAndClear(3_000);
     await settlement.stageBankFault('BANK_ACCOUNT_FROZEN', { accountNo: COFFEE_ACCOUNT });
-    await settlement.runEndOfDay(addDays(today, 4));
+    await endOfDay(addDays(today, 4));
     const batch = await settlement.onlyBatch(COFFEE, addDays(today, 4));
     const failed = await settlement.batchReaches(batch.id, 'FAILED');
     expect(failed.payouts![0]).toMatchObject({ state: 'FAILED', failureCode: 'ACCOUNT_FROZEN' });
@@ -322,7 +361,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     });
 
     // The next cycle carries the money in, pays it, and the failed batch can never pay again.
-    await settlement.runEndOfDay(addDays(today, 5));
+    await endOfDay(addDays(today, 5));
     const next = await settlement.onlyBatch(COFFEE, addDays(today, 5));
     expect(next).toMatchObject({
       itemCount: 0,
@@ -347,24 +386,30 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
   it('queries a payout whose result is unknown and pays it exactly once', async () => {
     const { net } = await payAndClear(4_000);
     await settlement.stageBankFault('BANK_TIMEOUT_UNKNOWN', { holdSeconds: 6 });
-    await settlement.runEndOfDay(addDays(today, 6));
+    await endOfDay(addDays(today, 6));
     const batch = await settlement.onlyBatch(COFFEE, addDays(today, 6));
     const paid = await settlement.batchReaches(batch.id, 'PAID', 90_000);
     expect(paid.payouts).toHaveLength(1);
     expect(paid.payouts![0]).toMatchObject({ state: 'PAID', amountMinor: net, submitAttempts: 1 });
     expect(paid.payouts![0].queryAttempts).toBeGreaterThanOrEqual(1);
+    // Paid once: one line for this batch in the bank's statement, whatever the request number.
     const statement = await settlement.bankStatement(shanghaiDate());
-    expect(
-      statement.split('\n').filter((line) => line.includes(paid.payouts![0].requestNo)),
-    ).toHaveLength(1);
+    expect(statement.split('\n').filter((line) => line.includes(batch.id))).toHaveLength(1);
   });
 
-  it('lets an operator retry a failed payout, and only an operator', async () => {
+  it('lets an operator retry a failed payout to the corrected account, and only an operator', async () => {
     const { net } = await payAndClear(2_500);
-    await settlement.stageBankFault('BANK_NAME_MISMATCH', { accountNo: COFFEE_ACCOUNT });
-    await settlement.runEndOfDay(addDays(today, 7));
+    // The account name on file is wrong (户名不符): the bank refuses the payout.
+    await putCoffeeTerms('上海演示咖啡有限公司（旧名）', 'name changed at the bank (demo)');
+    await endOfDay(addDays(today, 7));
     const batch = await settlement.onlyBatch(COFFEE, addDays(today, 7));
-    await settlement.batchReaches(batch.id, 'FAILED');
+    const failed = await settlement.batchReaches(batch.id, 'FAILED');
+    expect(failed.payouts![0]).toMatchObject({ state: 'FAILED', failureCode: 'NAME_MISMATCH' });
+    await expectBooksHealthy(addDays(today, 7));
+
+    // The operator corrects the name (terms apply from the next cycle) and retries now: the
+    // retry goes to the corrected account.
+    await putCoffeeTerms('上海演示咖啡有限公司', '户名已更正 name corrected');
     const url = `${system.urls.settlement}/v1/admin/settlement-batches/${batch.id}/retry-payout`;
     const post = (role: 'viewer' | 'operator', body: unknown) =>
       fetch(url, {
@@ -375,6 +420,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     expect((await post('viewer', { reason: 'try again' })).status).toBe(403);
     expect((await post('operator', { reason: '' })).status).toBe(400);
     expect((await post('operator', { reason: 'x'.repeat(501) })).status).toBe(400);
+    expect((await post('operator', { reason: 'ok', extra: 1 })).status).toBe(400);
     const retried = await post('operator', { reason: '户名已更正 name corrected at the bank' });
     expect(retried.status).toBe(200);
     const paid = await settlement.batchReaches(batch.id, 'PAID');
@@ -384,5 +430,10 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     ]);
     expect(paid.payouts![1].amountMinor).toBe(net);
     expect((await post('operator', { reason: 'again' })).status).toBe(409);
+    const balance = await merchantBalance(driver.merchant);
+    expect(balance.balances[0]).toMatchObject({
+      available: { amountMinor: 0 },
+      inTransit: { amountMinor: 0 },
+    });
   });
 });

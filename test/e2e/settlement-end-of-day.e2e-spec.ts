@@ -151,6 +151,10 @@ describe('settlement end of day: catch-up after downtime, two replicas (e2e)', (
     for (const batch of [booksFirst, booksSecond, coffee]) {
       await settlement.batchReaches(batch.id, 'PAID');
     }
+    for (const date of [dayBefore, ...missed]) {
+      const books = await settlement.get<{ healthy: boolean }>(`/v1/books/${date}`);
+      expect({ date, healthy: books.body.healthy }).toEqual({ date, healthy: true });
+    }
   });
 
   it('builds one batch per merchant and date when two replicas run the same end of day at once', async () => {
@@ -178,6 +182,9 @@ describe('settlement end of day: catch-up after downtime, two replicas (e2e)', (
     ).body.data;
     expect(runs).toHaveLength(8);
     expect(runs.every((run) => run.status === 'SUCCEEDED' && run.attempts === 1)).toBe(true);
+    expect((await settlement.get<{ healthy: boolean }>(`/v1/books/${target}`)).body.healthy).toBe(
+      true,
+    );
   });
 
   it("leaves all of a date's batches or none when the build fails in the middle, and finishes on the next run", async () => {

@@ -1,6 +1,7 @@
 import {
   checkBatches,
   checkPayouts,
+  checkMerchantAccounts,
   checkSettlementItems,
   identityResult,
   type BatchRow,
@@ -314,5 +315,23 @@ describe('settlement checks (f)-(i)', () => {
     const result = identityResult(checks);
     expect(result.status).toBe('BREACH');
     expect(result.breaches).toEqual([{ id: 'PENDING_SUBLEDGER CNY', reason: 'p = i: 7 ≠ 9' }]);
+  });
+
+  it('(j) compares each merchant on its own, so two errors cannot cancel out', () => {
+    const row = (merchantId: string, ledgerMinor: bigint, expectedMinor: bigint) => ({
+      code: 'MERCHANT_PAYABLE_AVAILABLE',
+      merchantId,
+      currency: 'CNY',
+      ledgerMinor,
+      expectedMinor,
+    });
+    expect(checkMerchantAccounts([row('mch_a', 100n, 100n)]).status).toBe('OK');
+    // Over by 50 for one merchant, under by 50 for another: the totals agree, the check does not.
+    const result = checkMerchantAccounts([row('mch_a', 150n, 100n), row('mch_b', -50n, 0n)]);
+    expect(result.breaches.map((b) => b.id)).toEqual([
+      'MERCHANT_PAYABLE_AVAILABLE:mch_a CNY',
+      'MERCHANT_PAYABLE_AVAILABLE:mch_b CNY',
+    ]);
+    expect(result.counts).toEqual({ merchants: 2 });
   });
 });

@@ -550,6 +550,41 @@ export function identityResult(
   );
 }
 
+export interface MerchantAccountRow {
+  /** MERCHANT_PAYABLE_PENDING, MERCHANT_PAYABLE_AVAILABLE, MERCHANT_RESERVE or …_IN_TRANSIT. */
+  readonly code: string;
+  readonly merchantId: string;
+  readonly currency: string;
+  /** The account's balance in the ledger, on its (credit) normal side. */
+  readonly ledgerMinor: bigint;
+  /** What the settlement tables say it must be. */
+  readonly expectedMinor: bigint;
+}
+
+/**
+ * (j) Each merchant's accounts, one by one, are what the settlement tables say (so errors of two
+ * merchants cannot cancel out in a total): pending = its unbatched items; reserve = its unreleased
+ * holds; in transit = its payouts in flight; available = what its batches left unpaid: every
+ * FAILED batch's net, its latest batch's net if that was carried forward or is not paid yet, and
+ * reserves released since. A batch that paid more than it should (a carriedIn counted twice)
+ * leaves available below that and breaks this check.
+ */
+export function checkMerchantAccounts(rows: readonly MerchantAccountRow[]): CheckResult {
+  const breaches: Breach[] = rows
+    .filter((row) => row.ledgerMinor !== row.expectedMinor)
+    .map((row) => ({
+      id: `${row.code}:${row.merchantId} ${row.currency}`,
+      reason: `ledger ${row.ledgerMinor} ≠ ${row.expectedMinor} from the settlement tables`,
+    }));
+  return result(
+    '(j)',
+    "each merchant's pending, available, reserve and in-transit balances match its settlement records",
+    rows.length,
+    { merchants: new Set(rows.map((row) => row.merchantId)).size },
+    breaches,
+  );
+}
+
 // ---- report ---------------------------------------------------------------------------------
 
 /** Breaches listed per check before "… and N more". */

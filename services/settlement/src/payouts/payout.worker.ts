@@ -33,6 +33,8 @@ interface ClaimedPayout {
  * call may take, so that no other replica asks about it while the call is still running.
  */
 const MIN_CLAIM_LEASE_MS = 60_000;
+/** Queries after which an unresolved payout is reported as an error (and every as many again). */
+const UNRESOLVED_AFTER = 20;
 
 /**
  * Talks to the bank for payouts that are not final: submits a new one once, and after that only
@@ -68,7 +70,7 @@ export class PayoutWorker extends BackgroundWorker {
     return true;
   }
 
-  /** Handles one payout now (tests and the PAY_OUT job use it to avoid waiting a tick). */
+  /** Claims the payout whose next step is due soonest: counted and leased before the bank call. */
   private async claim(): Promise<ClaimedPayout | undefined> {
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(
@@ -120,6 +122,7 @@ export class PayoutWorker extends BackgroundWorker {
         }
         await this.payouts.apply(payout.id, decideAfterSubmission(submission, 0), 'submission');
       } else if (action === 'QUERY') {
+        this.warnIfUnresolved(payout);
         const result = await this.bank.queryPayout(payout.request_no);
         await this.payouts.apply(
           payout.id,
@@ -136,6 +139,21 @@ export class PayoutWorker extends BackgroundWorker {
           err: error instanceof Error ? error.message : String(error),
         },
         'payout step failed; it is retried when its lease runs out',
+      );
+    }
+  }
+
+  /**
+   * A payout the bank has not settled after many queries (the bank keeps refusing the query, or
+   * keeps saying PROCESSING) is still never resubmitted or guessed: it is said loudly, every
+   * UNRESOLVED_AFTER queries, for a person to look at the bank's statement.
+   */
+  private warnIfUnresolved(payout: ClaimedPayout): void {
+    const queries = payout.query_attempts + 1;
+    if (queries >= UNRESOLVED_AFTER && queries % UNRESOLVED_AFTER === 0) {
+      this.log.error(
+        { payoutId: payout.id, batchId: payout.batch_id, requestNo: payout.request_no, queries },
+        'payout still unresolved at the bank after many queries: check the bank statement (对账)',
       );
     }
   }

@@ -25,6 +25,9 @@ import {
 } from './domain/payout';
 import { PayoutEntity } from './payout.entity';
 
+/** Far enough ahead that the terms in force then are the newest version on file. */
+const NEWEST_TERMS = '2999-12-31';
+
 export interface PayOutcome {
   readonly businessDate: string;
   readonly payoutsCreated: number;
@@ -116,7 +119,15 @@ export class Payouts {
     // Another replica or an earlier run moved it on: nothing to do, and nothing paid twice.
     if (batch.state !== expected) return 'SKIPPED';
     const today = shanghaiDateOf(new Date());
-    const termsDate = batch.settlementDate > today ? batch.settlementDate : today;
+    // An end of day pays to the account in force on the batch's date. An operator retrying a
+    // failed payout has usually just corrected the account (户名不符, a new card): the retry goes
+    // to the newest account on file, even if that version of the terms starts tomorrow.
+    const termsDate =
+      expected === 'FAILED'
+        ? NEWEST_TERMS
+        : batch.settlementDate > today
+          ? batch.settlementDate
+          : today;
     const terms =
       (await this.terms.effectiveOn(manager, termsDate, [batch.merchantId])).get(
         batch.merchantId,
