@@ -11,7 +11,7 @@ import type { JournalEntry } from '../ledger/domain';
 import { Ledger } from '../ledger/ledger.service';
 import { defaultTerms } from '../terms/domain/settlement-terms';
 import { SETTLEMENT_TERMS_READER, type SettlementTermsReader } from '../terms/terms.port';
-import { lockAvailableBalances } from './balance-lock';
+import { lockAvailableBalances, lockTermsAgainstBuilds } from './settlement-locks';
 import {
   planBatch,
   type BatchPlan,
@@ -76,6 +76,7 @@ export class BatchBuilder {
     // SHARE waits for every clearing transaction that already drew an item seq and blocks new
     // ones until commit, so every seq up to the watermark is committed and none can appear below it.
     await manager.query(`LOCK TABLE settlement.settlement_items IN SHARE MODE`);
+    await lockTermsAgainstBuilds(manager, 'BATCH_BUILD');
     await lockAvailableBalances(manager);
     const [{ watermark }] = (await manager.query(
       `SELECT COALESCE(max(seq), 0)::text AS watermark FROM settlement.settlement_items`,

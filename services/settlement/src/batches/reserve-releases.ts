@@ -4,7 +4,7 @@ import { ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import type { DataSource } from 'typeorm';
 import { journalForReserveRelease } from '../ledger/domain/settlement-journal';
 import { Ledger } from '../ledger/ledger.service';
-import { lockAvailableBalances } from './balance-lock';
+import { lockAvailableBalances } from './settlement-locks';
 
 export interface ReleaseReservesOutcome {
   readonly businessDate: string;

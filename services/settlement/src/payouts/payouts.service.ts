@@ -5,7 +5,7 @@ import { newId } from '@paylab/ids';
 import { Outbox } from '@paylab/messaging';
 import { ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { lockAvailableBalances } from '../batches/balance-lock';
+import { lockAvailableBalances } from '../batches/settlement-locks';
 import { settlementTotalsOf } from '../batches/batch-views';
 import { assertBatchTransition } from '../batches/domain/batch-state';
 import { SettlementError } from '../batches/domain/settlement-error';

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { lockTermsAgainstBuilds } from '../batches/settlement-locks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { newId } from '@paylab/ids';
 import { ROOT_LOGGER, type PaylabLogger } from '@paylab/platform';
@@ -91,6 +92,7 @@ export class SettlementTermsAdmin {
     const request = parseTermsChange(body);
     const outcome = await this.dataSource.transaction(async (manager) => {
       await this.store.lockMerchant(manager, merchantId);
+      await lockTermsAgainstBuilds(manager, 'TERMS_CHANGE');
       // Read the time only once the lock is ours, so the audit trail's order is the versions'.
       const now = clock();
       const newest = await this.store.newest(manager, merchantId);
