@@ -33,6 +33,21 @@ const listQuery = z
 
 const retryBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
 
+const resolveBody = z
+  .object({
+    outcome: z.enum(['PAID', 'FAILED']),
+    bankTxnNo: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the bank transaction number (银行流水号)')
+      .optional(),
+    reason: z.string().trim().min(1).max(500),
+  })
+  .strict()
+  .refine((body) => body.outcome !== 'PAID' || body.bankTxnNo !== undefined, {
+    message: 'a PAID resolution needs the bankTxnNo from the bank statement',
+    path: ['bankTxnNo'],
+  });
+
 const ERROR_RESPONSE = {
   description:
     'Error in the documented shape `{ error: { type, code, message, param?, requestId } }`',
@@ -93,6 +108,46 @@ export class SettlementBatchesController {
     await this.payouts.retry(
       id,
       `${operator?.role ?? 'unknown'}:${operator?.name ?? 'unknown'}: ${reason}`,
+    );
+    return this.batches.find(id);
+  }
+
+  @OperatorRoles('admin')
+  @Post(':batchId/payouts/:payoutId/resolve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Settle by hand a payout the bank cannot answer for (admin), after reading the bank statement: PAID with its bank transaction number, or FAILED.',
+  })
+  @ApiResponse({ status: 404, ...ERROR_RESPONSE })
+  @ApiResponse({ status: 409, ...ERROR_RESPONSE })
+  async resolve(
+    @Param('batchId') batchId: string,
+    @Param('payoutId') payoutId: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: OperatorPrincipal | undefined,
+  ): Promise<SettlementBatchDetailView> {
+    const id = batchIdOf(batchId);
+    if (!isId(payoutId, 'po')) {
+      throw new SettlementError(
+        'SETTLEMENT_BATCH.INVALID_ID',
+        'payoutId must be a po_ id',
+        'payoutId',
+      );
+    }
+    const resolution = parseRequest(resolveBody, body);
+    const batch = await this.batches.find(id);
+    if (!batch.payouts.some((payout) => payout.id === payoutId)) {
+      throw new SettlementError(
+        'PAYOUT.NOT_FOUND',
+        `Batch ${id} has no payout ${payoutId}`,
+        'payoutId',
+      );
+    }
+    await this.payouts.resolveByOperator(
+      payoutId,
+      resolution,
+      `${operator?.role ?? 'unknown'}:${operator?.name ?? 'unknown'}`,
     );
     return this.batches.find(id);
   }

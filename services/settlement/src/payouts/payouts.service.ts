@@ -259,6 +259,42 @@ export class Payouts {
     });
   }
 
+  /**
+   * An operator settles a payout the bank cannot answer for (人工确认): after reading the bank's
+   * statement, PAID with the bank's transaction number, or FAILED. The human exit of a payout
+   * that stays SENT or UNKNOWN; refused for a payout that is already final.
+   */
+  async resolveByOperator(
+    payoutId: string,
+    resolution: { outcome: 'PAID' | 'FAILED'; bankTxnNo?: string; reason: string },
+    resolvedBy: string,
+  ): Promise<PayoutState> {
+    const payout = await this.dataSource.getRepository(PayoutEntity).findOneBy({ id: payoutId });
+    if (!payout) throw new SettlementError('PAYOUT.NOT_FOUND', `No payout ${payoutId}`, 'payoutId');
+    if (isFinalPayoutState(payout.state)) {
+      throw new SettlementError(
+        'PAYOUT.ILLEGAL_TRANSITION',
+        `Payout ${payoutId} is already ${payout.state}`,
+        'payoutId',
+      );
+    }
+    this.log.warn(
+      { payoutId, batchId: payout.batchId, resolution, resolvedBy },
+      'payout resolved by an operator (人工确认)',
+    );
+    return this.apply(
+      payoutId,
+      resolution.outcome === 'PAID'
+        ? { to: 'PAID', bankTxnNo: resolution.bankTxnNo }
+        : {
+            to: 'FAILED',
+            failureCode: 'RESOLVED_BY_OPERATOR',
+            failureMessage: `${resolvedBy}: ${resolution.reason}`,
+          },
+      `operator ${resolvedBy}`,
+    );
+  }
+
   /** A notification the bank pushed, already verified by the bank client. */
   async onNotification(notification: PayoutNotification): Promise<PayoutState> {
     const payout = await this.dataSource
