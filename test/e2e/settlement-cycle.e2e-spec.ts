@@ -1,4 +1,8 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import { waitFor } from '@paylab/testing';
+import { verifyWebhookSignature } from '../../services/cashier/src/notifications/domain/webhook-signature';
 import { addDays } from '../../services/settlement/src/calendar/domain/business-date';
 import {
   DEMO_BOOKS_MERCHANT,
@@ -41,6 +45,9 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
   let booksFirstPaymentId: string;
   let settlement: SettlementDriver;
   let today: string;
+  /** The merchant's webhook endpoint: every settlement.* webhook Demo Coffee's app receives. */
+  let receiver: Server;
+  const webhooks: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 
   beforeAll(async () => {
     await awayFromCutOff();
@@ -53,11 +60,59 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     books = new PaymentDriver(system, undefined, DEMO_BOOKS_MERCHANT);
     settlement = new SettlementDriver(system);
     today = shanghaiDate();
+
+    receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        webhooks.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+        response.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    // Demo Coffee's app gets its webhooks here (settlement webhooks go to the app's URL).
+    const db = new Client({ connectionString: system.databaseUrl });
+    await db.connect();
+    await db.query(`UPDATE cashier.merchant_apps SET webhook_url = $1 WHERE id = $2`, [
+      `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/paylab-hooks`,
+      DEMO_MERCHANT.appId,
+    ]);
+    await db.end();
   });
 
   afterAll(async () => {
     await system?.stop();
+    await new Promise((resolve) => receiver?.close(resolve));
   });
+
+  /** The signed webhook of one type about one batch, verified with the app's secret. */
+  async function settlementWebhook(type: string, batchId: string) {
+    const found = await waitFor(
+      `${type} webhook for ${batchId}`,
+      async () =>
+        webhooks.find((hook) => {
+          const body = JSON.parse(hook.body) as { type: string; data: { id: string } };
+          return body.type === type && body.data.id === batchId;
+        }),
+      (hook) => hook !== undefined,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const verification = verifyWebhookSignature(
+      DEMO_MERCHANT.signingSecret,
+      found!.headers['paylab-signature'] as string,
+      found!.body,
+      new Date(),
+    );
+    expect(verification).toMatchObject({ ok: true });
+    return JSON.parse(found!.body) as {
+      type: string;
+      data: {
+        state: string;
+        totals: { net: { amountMinor: number } };
+        payout: Record<string, unknown>;
+      };
+    };
+  }
 
   async function merchantNetOf(transactionId: string): Promise<number> {
     const clearing = (await driver.clearing(transactionId)) as {
@@ -216,6 +271,12 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
       submitAttempts: 1,
     });
     tPlus1Batch = paid;
+    const paidHook = await settlementWebhook('settlement.paid', batch.id);
+    expect(paidHook.data).toMatchObject({
+      state: 'PAID',
+      totals: { net: { amountMinor: expectedNet } },
+      payout: { amount: { amountMinor: expectedNet, currency: 'CNY' } },
+    });
 
     // The merchant's own view: nothing pending, available, reserved or in transit any more.
     const balance = await merchantBalance(driver.merchant);
@@ -354,6 +415,11 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     const batch = await settlement.onlyBatch(COFFEE, addDays(today, 4));
     const failed = await settlement.batchReaches(batch.id, 'FAILED');
     expect(failed.payouts![0]).toMatchObject({ state: 'FAILED', failureCode: 'ACCOUNT_FROZEN' });
+    const failedHook = await settlementWebhook('settlement.failed', batch.id);
+    expect(failedHook.data).toMatchObject({
+      state: 'FAILED',
+      payout: { failureCode: 'ACCOUNT_FROZEN' },
+    });
     const balance = await merchantBalance(driver.merchant);
     expect(balance.balances[0]).toMatchObject({
       available: { amountMinor: net },

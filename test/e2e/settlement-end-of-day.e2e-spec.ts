@@ -161,7 +161,15 @@ describe('settlement end of day: catch-up after downtime, two replicas (e2e)', (
     const driver = new PaymentDriver(system);
     await driver.payOnce(3_300);
     await driver.payOnce(4_400);
-    const second = new SettlementDriver(system, await system.startReplica('settlement'));
+    // Both replicas tick their schedule too (nothing is due: the try-lock path runs beside).
+    const second = new SettlementDriver(
+      system,
+      await system.startReplica('settlement', {
+        EOD_SCHEDULE_ENABLED: 'true',
+        EOD_POLL_INTERVAL_MS: '300',
+        EOD_GRACE_MS: '0',
+      }),
+    );
     const target = addDays(today, 1);
     const [one, two] = await Promise.all([settlement.endOfDay(target), second.endOfDay(target)]);
     expect([one.status, two.status]).toEqual([200, 200]);
