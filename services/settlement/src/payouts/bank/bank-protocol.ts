@@ -25,6 +25,11 @@ export type BankErrorCode =
 
 export class BankError extends DomainError<BankErrorCode> {}
 
+/*
+ * The bank's side of this protocol lives in channel-sandbox (bank/domain/bank-signature.ts) and is
+ * written separately on purpose: the sandbox plays a third party, as a real bank's server would,
+ * so the e2e test of the two proves they agree rather than sharing one mistake.
+ */
 export const BANK_HEADERS = {
   clientId: 'X-Bank-Client-Id',
   timestamp: 'X-Bank-Timestamp',
