@@ -154,7 +154,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     return { paymentId: paid.id, net: await merchantNetOf(paid.transactionId!) };
   }
 
-  async function putCoffeeTerms(accountName: string, reason: string): Promise<void> {
+  async function putCoffeeTerms(accountName: string, reason: string): Promise<number> {
     const response = await fetch(
       `${system.urls.settlement}/v1/admin/merchants/${COFFEE}/settlement-terms`,
       {
@@ -173,6 +173,7 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     if (response.status !== 200 && response.status !== 201) {
       throw new Error(`terms: ${response.status} ${await response.text()}`);
     }
+    return ((await response.json()) as { terms: { version: number } }).terms.version;
   }
 
   /** Runs the end of day as an instructor, then proves the identities hold for that date. */
@@ -473,11 +474,11 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     expect(failed.payouts![0]).toMatchObject({ state: 'FAILED', failureCode: 'NAME_MISMATCH' });
     await expectBooksHealthy(addDays(today, 7));
 
-    // The operator corrects the name (terms apply from the next cycle) and retries now: the
-    // retry goes to the corrected account.
-    await putCoffeeTerms('上海演示咖啡有限公司', '户名已更正 name corrected');
+    // The operator corrects the name. Terms apply from the next cycle; to pay now, the retry
+    // names the corrected version, and someone other than the operator who saved it sends it.
+    const corrected = await putCoffeeTerms('上海演示咖啡有限公司', '户名已更正 name corrected');
     const url = `${system.urls.settlement}/v1/admin/settlement-batches/${batch.id}/retry-payout`;
-    const post = (role: 'viewer' | 'operator', body: unknown) =>
+    const post = (role: 'viewer' | 'operator' | 'admin', body: unknown) =>
       fetch(url, {
         method: 'POST',
         headers: { ...asOperator(role), 'content-type': 'application/json' },
@@ -487,7 +488,19 @@ describe('settlement cycle: T+1, payouts through the bank, faults (e2e)', () => 
     expect((await post('operator', { reason: '' })).status).toBe(400);
     expect((await post('operator', { reason: 'x'.repeat(501) })).status).toBe(400);
     expect((await post('operator', { reason: 'ok', extra: 1 })).status).toBe(400);
-    const retried = await post('operator', { reason: '户名已更正 name corrected at the bank' });
+    expect((await post('operator', { reason: 'ok', termsVersion: '2' })).status).toBe(400);
+    const sameHands = await post('operator', { reason: 'mine', termsVersion: corrected });
+    expect(sameHands.status).toBe(403);
+    expect(((await sameHands.json()) as { error: { code: string } }).error.code).toBe(
+      'SETTLEMENT_BATCH.SAME_OPERATOR',
+    );
+    expect((await post('admin', { reason: 'stale', termsVersion: corrected - 1 })).status).toBe(
+      409,
+    );
+    const retried = await post('admin', {
+      reason: '户名已更正 name corrected at the bank',
+      termsVersion: corrected,
+    });
     expect(retried.status).toBe(200);
     const paid = await settlement.batchReaches(batch.id, 'PAID');
     expect(paid.payouts!.map((payout) => [payout.attempt, payout.state])).toEqual([

@@ -273,6 +273,24 @@ describe('settlement checks (f)-(i)', () => {
     );
     const badNet = batch({ stored: { ...batch().stored, totalNetMinor: 999n } });
     expect(checkBatches([badNet]).breaches[0].reason).toMatch(/net 999/);
+    // A second batch that carries in money nothing left behind (its first batch was PAID).
+    const carriedTwice = batch({
+      ...second,
+      stored: { ...second.stored, carriedInMinor: 500n, totalNetMinor: 1500n },
+    });
+    expect(checkBatches([batch(), carriedTwice]).breaches.map((b) => b.reason)).toEqual([
+      `its batches carried in 500, but earlier batches left 0 behind`,
+    ]);
+    const carriedForward = batch({ state: 'CARRIED_FORWARD', payouts: [] });
+    expect(
+      checkBatches([
+        carriedForward,
+        {
+          ...carriedTwice,
+          stored: { ...carriedTwice.stored, carriedInMinor: 1000n, totalNetMinor: 2000n },
+        },
+      ]).status,
+    ).toBe('OK');
     const gap = batch({ ...second, prevItemsThroughSeq: 9n });
     expect(checkBatches([batch(), gap]).breaches.map((b) => b.id)).toEqual(['stb_2']);
   });

@@ -455,6 +455,31 @@ export function checkBatches(batches: readonly BatchRow[]): CheckResult {
     }
     last.set(key, batch);
   }
+  // What each merchant's batches carried in is exactly what earlier batches left behind: the
+  // nets of the batches they superseded and of every carried-forward batch but the latest. A
+  // carriedIn counted twice (a batch paying out more than was due) breaks this for good.
+  const chains = new Map<string, BatchRow[]>();
+  for (const batch of ordered) {
+    const key = `${batch.merchantId}|${batch.currency}`;
+    chains.set(key, [...(chains.get(key) ?? []), batch]);
+  }
+  for (const [key, chain] of chains) {
+    const carriedIn = chain.reduce((total, batch) => total + batch.stored.carriedInMinor, 0n);
+    const leftBehind = chain.reduce(
+      (total, batch, index) =>
+        batch.state === 'SUPERSEDED' ||
+        (batch.state === 'CARRIED_FORWARD' && index < chain.length - 1)
+          ? total + batch.stored.totalNetMinor
+          : total,
+      0n,
+    );
+    if (carriedIn !== leftBehind) {
+      breaches.push({
+        id: key.replace('|', ' '),
+        reason: `its batches carried in ${carriedIn}, but earlier batches left ${leftBehind} behind`,
+      });
+    }
+  }
   return result(
     '(g)',
     "every batch's totals are its items', its net follows, and each merchant's batches chain",

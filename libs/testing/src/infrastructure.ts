@@ -211,7 +211,40 @@ export async function releaseInfrastructure(
   }
 }
 
+/** Ports handed out by this process so far (each jest worker is a process of its own). */
+let portsHandedOut = 0;
+const PORTS_PER_WORKER = 500;
+
+/**
+ * A port nothing listens on, for a service a test starts. The OS would hand out any free
+ * ephemeral port, but a port freed here is only taken when the service starts, seconds later:
+ * meanwhile a test in another jest worker may be handed the same one (a cashier answering as
+ * someone else's routing). So each worker takes ports from a block of its own, below Linux's
+ * ephemeral range (32768 and up) where outgoing connections draw theirs; outside jest, the OS
+ * chooses.
+ */
 export async function freePort(): Promise<number> {
+  const worker = Number(process.env.JEST_WORKER_ID ?? 0);
+  if (!Number.isInteger(worker) || worker < 1) return osChosenPort();
+  const base = 20_000 + ((worker - 1) % 24) * PORTS_PER_WORKER;
+  for (let tries = 0; tries < PORTS_PER_WORKER; tries += 1) {
+    const port = base + (portsHandedOut++ % PORTS_PER_WORKER);
+    if (await canListen(port)) return port;
+  }
+  return osChosenPort();
+}
+
+async function canListen(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function osChosenPort(): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const server = createServer();

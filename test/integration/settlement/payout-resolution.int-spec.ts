@@ -71,16 +71,27 @@ describe('settlement payouts the bank cannot answer for (real Postgres)', () => 
     ).toBe(403);
     for (const bad of [
       { outcome: 'PAID', reason: 'no bank transaction number' },
-      { outcome: 'MAYBE', reason: 'x' },
-      { outcome: 'FAILED', reason: '' },
+      // Never FAILED by hand: the bank may still carry it out, and its money would be paid twice.
+      { outcome: 'FAILED', reason: 'the bank does not answer' },
+      { outcome: 'MAYBE', bankTxnNo: 'PLB1', reason: 'x' },
+      { outcome: 'PAID', bankTxnNo: 'PLB1', reason: '' },
       { outcome: 'PAID', bankTxnNo: "PLB'; DROP TABLE payouts;--", reason: 'x' },
-      { outcome: 'FAILED', reason: 'x', extra: true },
+      { outcome: 'PAID', bankTxnNo: 'PLB1', reason: 'x', extra: true },
     ]) {
       expect({ bad, status: (await resolve('admin', bad)).status }).toEqual({ bad, status: 400 });
     }
-    expect((await resolve('admin', { outcome: 'FAILED', reason: 'x' }, newId('po'))).status).toBe(
-      404,
+    expect(
+      (await resolve('admin', { outcome: 'PAID', bankTxnNo: 'PLB1', reason: 'x' }, newId('po')))
+        .status,
+    ).toBe(404);
+    // While a worker is asking the bank about it, a hand resolution waits its turn.
+    await settlement.db.query(
+      `UPDATE payouts SET claimed_until = now() + interval '1 minute' WHERE id = $1`,
+      [payoutId],
     );
+    const busy = await resolve('admin', { outcome: 'PAID', bankTxnNo: 'PLB1', reason: 'x' });
+    expect(busy).toMatchObject({ status: 409, body: { error: { code: 'PAYOUT.NOT_RESOLVABLE' } } });
+    await settlement.db.query(`UPDATE payouts SET claimed_until = NULL WHERE id = $1`, [payoutId]);
     const { body } = await settlement.get<BatchBody>(`/v1/admin/settlement-batches/${batchId}`);
     expect(body.state).toBe('PAYING');
   });
@@ -116,7 +127,21 @@ describe('settlement payouts the bank cannot answer for (real Postgres)', () => 
       )
     ).rows;
     expect(events).toEqual([{ n: 1 }]);
-    const again = await resolve('admin', { outcome: 'FAILED', reason: 'changed my mind' });
-    expect(again.status).toBe(409);
+    const again = await resolve('admin', { outcome: 'PAID', bankTxnNo: 'PLB2', reason: 'twice' });
+    expect(again).toMatchObject({
+      status: 409,
+      body: { error: { code: 'PAYOUT.NOT_RESOLVABLE' } },
+    });
+    const recorded = (
+      await settlement.db.query(`SELECT resolved_by, resolution_note FROM payouts WHERE id = $1`, [
+        payoutId,
+      ])
+    ).rows;
+    expect(recorded).toEqual([
+      {
+        resolved_by: 'admin:demo-admin',
+        resolution_note: '对账: the bank statement of 2 March shows it paid',
+      },
+    ]);
   });
 });

@@ -87,6 +87,11 @@ const EXACT: Record<string, ErrorType> = {
   'SETTLEMENT_BATCH.ILLEGAL_TRANSITION': 'conflict_error',
   'SETTLEMENT_BATCH.CONCURRENT_UPDATE': 'conflict_error',
   'SETTLEMENT_BATCH.NOT_RETRYABLE': 'conflict_error',
+  // Four eyes (四眼原则): who changed the payout account may not also send money to it.
+  'SETTLEMENT_BATCH.SAME_OPERATOR': 'permission_error',
+  // A payout settled by hand only while the bank cannot answer, and never twice.
+  'PAYOUT.NOT_RESOLVABLE': 'conflict_error',
+  'PAYOUT.BANK_TXN_NO_USED': 'conflict_error',
   'PAYOUT.ILLEGAL_TRANSITION': 'conflict_error',
   'PAYOUT.CONFLICTING_RESULT': 'conflict_error',
   // Another end of day holds the lock for longer than an instructor's request waits.

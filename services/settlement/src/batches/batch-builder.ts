@@ -75,8 +75,9 @@ export class BatchBuilder {
   ): Promise<BuildBatchesOutcome> {
     // SHARE waits for every clearing transaction that already drew an item seq and blocks new
     // ones until commit, so every seq up to the watermark is committed and none can appear below it.
-    await manager.query(`LOCK TABLE settlement.settlement_items IN SHARE MODE`);
+    // Terms first: waiting for a terms change must not hold up clearing (the SHARE lock does).
     await lockTermsAgainstBuilds(manager, 'BATCH_BUILD');
+    await manager.query(`LOCK TABLE settlement.settlement_items IN SHARE MODE`);
     await lockAvailableBalances(manager);
     const [{ watermark }] = (await manager.query(
       `SELECT COALESCE(max(seq), 0)::text AS watermark FROM settlement.settlement_items`,
@@ -109,9 +110,13 @@ export class BatchBuilder {
         )) as Array<{ merchant_id: string; currency: string; amount: string; ids: string[] }>
       ).map((row) => [key(row.merchant_id, row.currency.trim()), row]),
     );
+    // Earlier batches whose money still waits in available: FAILED ones, and CREATED ones a
+    // PAY_OUT never reached (the end of day runs PAY_OUT before the next date's build, so this is
+    // a safeguard). The new batch carries their money in and they are superseded, so that the
+    // same money is never claimed by two batches.
     const failed = (await manager.query(
       `SELECT id, merchant_id, currency FROM settlement.settlement_batches
-        WHERE state = 'FAILED' AND settlement_date < $1 FOR UPDATE`,
+        WHERE state IN ('FAILED', 'CREATED') AND settlement_date < $1 FOR UPDATE`,
       [settlementDate],
     )) as Array<{ id: string; merchant_id: string; currency: string }>;
     const failedByKey = new Map<string, string[]>();
@@ -179,7 +184,7 @@ export class BatchBuilder {
       await manager.query(
         `UPDATE settlement.settlement_batches
             SET state = 'SUPERSEDED', updated_at = now(), version = version + 1
-          WHERE id = ANY($1) AND state = 'FAILED'`,
+          WHERE id = ANY($1) AND state IN ('FAILED', 'CREATED')`,
         [superseded],
       );
     }

@@ -31,22 +31,23 @@ const listQuery = z
   })
   .strict();
 
-const retryBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+const retryBody = z
+  .object({
+    reason: z.string().trim().min(1).max(500),
+    /** Pay to this (the newest) terms version's account now; saved by another operator. */
+    termsVersion: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .strict();
 
 const resolveBody = z
   .object({
-    outcome: z.enum(['PAID', 'FAILED']),
+    outcome: z.literal('PAID'),
     bankTxnNo: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the bank transaction number (银行流水号)')
-      .optional(),
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the bank transaction number (银行流水号)'),
     reason: z.string().trim().min(1).max(500),
   })
-  .strict()
-  .refine((body) => body.outcome !== 'PAID' || body.bankTxnNo !== undefined, {
-    message: 'a PAID resolution needs the bankTxnNo from the bank statement',
-    path: ['bankTxnNo'],
-  });
+  .strict();
 
 const ERROR_RESPONSE = {
   description:
@@ -104,10 +105,12 @@ export class SettlementBatchesController {
     @CurrentOperator() operator: OperatorPrincipal | undefined,
   ): Promise<SettlementBatchDetailView> {
     const id = batchIdOf(batchId);
-    const { reason } = parseRequest(retryBody, body);
+    const { reason, termsVersion } = parseRequest(retryBody, body);
     await this.payouts.retry(
       id,
-      `${operator?.role ?? 'unknown'}:${operator?.name ?? 'unknown'}: ${reason}`,
+      { name: operator?.name ?? 'unknown', role: operator?.role ?? 'unknown' },
+      reason,
+      termsVersion,
     );
     return this.batches.find(id);
   }
@@ -117,7 +120,7 @@ export class SettlementBatchesController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Settle by hand a payout the bank cannot answer for (admin), after reading the bank statement: PAID with its bank transaction number, or FAILED.',
+      'Settle as PAID by hand a payout the bank cannot answer for (admin), after finding it on the bank statement, with its bank transaction number.',
   })
   @ApiResponse({ status: 404, ...ERROR_RESPONSE })
   @ApiResponse({ status: 409, ...ERROR_RESPONSE })
@@ -144,7 +147,7 @@ export class SettlementBatchesController {
         'payoutId',
       );
     }
-    await this.payouts.resolveByOperator(
+    await this.payouts.resolveAsPaid(
       payoutId,
       resolution,
       `${operator?.role ?? 'unknown'}:${operator?.name ?? 'unknown'}`,

@@ -19,7 +19,9 @@ export async function lockAvailableBalances(manager: EntityManager): Promise<voi
  * holds this lock shared from before that read until it commits, and a build holds it exclusively
  * from before its read: so a build either sees a change that says it applies to the build's date,
  * or the change sees the build and applies from the next date. Never a version that claims a date
- * whose batches were built without it.
+ * whose batches were built without it. Two things this relies on: both transactions run at READ
+ * COMMITTED (each statement sees what committed while it waited), and the end of day commits a
+ * BUILD_BATCHES job row before the build starts (what a change reads as "built").
  */
 export async function lockTermsAgainstBuilds(
   manager: EntityManager,

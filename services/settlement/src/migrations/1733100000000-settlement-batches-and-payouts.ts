@@ -161,9 +161,14 @@ export class SettlementBatchesAndPayouts1733100000000 implements MigrationInterf
         "submit_attempts" int NOT NULL DEFAULT 0,
         "query_attempts" int NOT NULL DEFAULT 0,
         "next_action_at" timestamptz NOT NULL DEFAULT now(),
+        -- Set while a worker talks to the bank about it (its lease), cleared when the step ends.
+        "claimed_until" timestamptz,
         "sent_journal_entry_id" text NOT NULL,
         "outcome_journal_entry_id" text,
         "requested_by" text NOT NULL,
+        -- Set when an admin settled the payout by hand (人工确认): who, and what they saw.
+        "resolved_by" text,
+        "resolution_note" text,
         "submitted_at" timestamptz,
         "finished_at" timestamptz,
         "created_at" timestamptz NOT NULL DEFAULT now(),

@@ -31,7 +31,7 @@ export class SettlementTerms1733100000100 implements MigrationInterface {
           CHECK ("minimum_payout_minor" BETWEEN 0 AND 10000000000),
         "reserve_percent_bp" int CHECK ("reserve_percent_bp" BETWEEN 1 AND 10000),
         "reserve_hold_days" int CHECK ("reserve_hold_days" BETWEEN 1 AND 365),
-        "payout_bank_code" text CHECK ("payout_bank_code" ~ '^[A-Z][A-Z0-9]{1,15}$'),
+        "payout_bank_code" text CHECK ("payout_bank_code" ~ '^[A-Z][A-Z0-9]{1,11}$'),
         "payout_account_no" text CHECK ("payout_account_no" ~ '^[0-9]{8,32}$'),
         "payout_account_name" text CHECK (char_length("payout_account_name") BETWEEN 1 AND 100),
         "effective_from" date NOT NULL,

@@ -23,10 +23,14 @@ export class PayoutEntity {
   @Column({ name: 'submit_attempts', type: 'int' }) submitAttempts!: number;
   @Column({ name: 'query_attempts', type: 'int' }) queryAttempts!: number;
   @Column({ name: 'next_action_at', type: 'timestamptz' }) nextActionAt!: Date;
+  @Column({ name: 'claimed_until', type: 'timestamptz', nullable: true })
+  claimedUntil!: Date | null;
   @Column({ name: 'sent_journal_entry_id', type: 'text' }) sentJournalEntryId!: string;
   @Column({ name: 'outcome_journal_entry_id', type: 'text', nullable: true })
   outcomeJournalEntryId!: string | null;
   @Column({ name: 'requested_by', type: 'text' }) requestedBy!: string;
+  @Column({ name: 'resolved_by', type: 'text', nullable: true }) resolvedBy!: string | null;
+  @Column({ name: 'resolution_note', type: 'text', nullable: true }) resolutionNote!: string | null;
   @Column({ name: 'submitted_at', type: 'timestamptz', nullable: true }) submittedAt!: Date | null;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

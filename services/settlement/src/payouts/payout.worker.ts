@@ -9,6 +9,7 @@ import {
   decideAfterQuery,
   decideAfterSubmission,
   nextPayoutAction,
+  queryBackoffMs,
   type PayoutState,
 } from './domain/payout';
 import { Payouts } from './payouts.service';
@@ -89,6 +90,7 @@ export class PayoutWorker extends BackgroundWorker {
       await manager.query(
         `UPDATE settlement.payouts
             SET next_action_at = now() + make_interval(secs => $2::double precision / 1000),
+                claimed_until = now() + make_interval(secs => $2::double precision / 1000),
                 submit_attempts = submit_attempts + $3, query_attempts = query_attempts + $4,
                 submitted_at = CASE WHEN $3 = 1 THEN COALESCE(submitted_at, now()) ELSE submitted_at END
           WHERE id = $1`,
@@ -131,14 +133,24 @@ export class PayoutWorker extends BackgroundWorker {
         );
       }
     } catch (error) {
-      // A transport failure on a query, or a database blip: the lease runs out and we ask again.
+      // A transport failure on a query, or a database blip: ask again after a backoff. (A
+      // submission never lands here: the client turns every failure into UNKNOWN.)
+      await this.dataSource
+        .query(
+          `UPDATE settlement.payouts
+              SET claimed_until = NULL,
+                  next_action_at = now() + make_interval(secs => $2::double precision / 1000)
+            WHERE id = $1 AND state IN ('SUBMITTING', 'SENT', 'UNKNOWN')`,
+          [payout.id, queryBackoffMs(payout.query_attempts)],
+        )
+        .catch(() => undefined); // the lease runs out instead
       this.log.warn(
         {
           payoutId: payout.id,
           action,
           err: error instanceof Error ? error.message : String(error),
         },
-        'payout step failed; it is retried when its lease runs out',
+        'payout step failed; it is asked again after a backoff',
       );
     }
   }

@@ -14,7 +14,7 @@ import { shanghaiDateOf } from '../calendar/domain/business-date';
 import { ledgerAccount } from '../ledger/domain';
 import { journalForPayout } from '../ledger/domain/settlement-journal';
 import { Ledger } from '../ledger/ledger.service';
-import { defaultTerms } from '../terms/domain/settlement-terms';
+import { defaultTerms, type PayoutAccount } from '../terms/domain/settlement-terms';
 import { SETTLEMENT_TERMS_READER, type SettlementTermsReader } from '../terms/terms.port';
 import type { PayoutNotification } from './bank/bank-client';
 import {
@@ -24,9 +24,6 @@ import {
   type PayoutState,
 } from './domain/payout';
 import { PayoutEntity } from './payout.entity';
-
-/** Far enough ahead that the terms in force then are the newest version on file. */
-const NEWEST_TERMS = '2999-12-31';
 
 export interface PayOutcome {
   readonly businessDate: string;
@@ -75,10 +72,33 @@ export class Payouts {
     return { businessDate, payoutsCreated, failedWithoutAccount };
   }
 
-  /** An operator pays a FAILED batch again (人工重新代付), with a new attempt and request number. */
-  async retry(batchId: string, requestedBy: string): Promise<PayoutEntity> {
+  /**
+   * An operator pays a FAILED batch again (人工重新代付), with a new attempt and request number, to
+   * the payout account in force today. After correcting the account (户名不符, a new card), the
+   * operator names the new terms version: the retry then pays to that version's account at once,
+   * if it is the newest version and was saved by someone else (四眼原则, four eyes), so that no
+   * single person can both redirect a merchant's money and send it.
+   */
+  async retry(
+    batchId: string,
+    operator: { name: string; role: string },
+    reason: string,
+    termsVersion?: number,
+  ): Promise<PayoutEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const result = await this.startPayout(manager, batchId, 'FAILED', requestedBy);
+      const accountFor =
+        termsVersion === undefined
+          ? undefined
+          : (merchantId: string) =>
+              this.approvedAccount(manager, merchantId, termsVersion, operator);
+      const result = await this.startPayout(
+        manager,
+        batchId,
+        'FAILED',
+        `${operator.role}:${operator.name}: ${reason}`,
+        undefined,
+        accountFor,
+      );
       if (result !== 'PAYOUT_CREATED') {
         throw new SettlementError(
           'SETTLEMENT_BATCH.NOT_RETRYABLE',
@@ -94,6 +114,47 @@ export class Payouts {
     });
   }
 
+  /** The payout account of the merchant's newest terms version, if it may be used at once. */
+  private async approvedAccount(
+    manager: EntityManager,
+    merchantId: string,
+    termsVersion: number,
+    operator: { name: string },
+  ): Promise<PayoutAccount | null> {
+    const [newest] = (await manager.query(
+      `SELECT version, payout_bank_code, payout_account_no, payout_account_name, created_by
+         FROM settlement.settlement_terms WHERE merchant_id = $1 ORDER BY version DESC LIMIT 1`,
+      [merchantId],
+    )) as Array<{
+      version: number;
+      payout_bank_code: string | null;
+      payout_account_no: string | null;
+      payout_account_name: string | null;
+      created_by: string;
+    }>;
+    if (!newest || newest.version !== termsVersion) {
+      throw new SettlementError(
+        'SETTLEMENT_BATCH.NOT_RETRYABLE',
+        `termsVersion ${termsVersion} is not the merchant's newest terms version (${newest?.version ?? 'none'})`,
+        'termsVersion',
+      );
+    }
+    if (newest.created_by === operator.name) {
+      throw new SettlementError(
+        'SETTLEMENT_BATCH.SAME_OPERATOR',
+        'The operator who changed the payout account may not also send the money to it (four eyes)',
+        'termsVersion',
+      );
+    }
+    return newest.payout_account_no && newest.payout_account_name && newest.payout_bank_code
+      ? {
+          bankCode: newest.payout_bank_code,
+          accountNo: newest.payout_account_no,
+          accountName: newest.payout_account_name,
+        }
+      : null;
+  }
+
   private async startPayout(
     manager: EntityManager,
     batchId: string,
@@ -101,6 +162,8 @@ export class Payouts {
     requestedBy: string,
     /** The end of day's date, for the accounting date of the entry; a retry posts today. */
     businessDate?: string,
+    /** The account to pay instead of the one in force today (an approved correction). */
+    accountFor?: (merchantId: string) => Promise<PayoutAccount | null>,
   ): Promise<'PAYOUT_CREATED' | 'NO_PAYOUT_ACCOUNT' | 'SKIPPED'> {
     await lockAvailableBalances(manager);
     const batch = await manager
@@ -118,22 +181,18 @@ export class Payouts {
     }
     // Another replica or an earlier run moved it on: nothing to do, and nothing paid twice.
     if (batch.state !== expected) return 'SKIPPED';
+    // The account in force on the batch's date (today for a retry), or an approved correction.
     const today = shanghaiDateOf(new Date());
-    // An end of day pays to the account in force on the batch's date. An operator retrying a
-    // failed payout has usually just corrected the account (户名不符, a new card): the retry goes
-    // to the newest account on file, even if that version of the terms starts tomorrow.
-    const termsDate =
-      expected === 'FAILED'
-        ? NEWEST_TERMS
-        : batch.settlementDate > today
-          ? batch.settlementDate
-          : today;
-    const terms =
-      (await this.terms.effectiveOn(manager, termsDate, [batch.merchantId])).get(
-        batch.merchantId,
-      ) ?? defaultTerms(batch.merchantId);
+    const termsDate = batch.settlementDate > today ? batch.settlementDate : today;
+    const payoutAccount = accountFor
+      ? await accountFor(batch.merchantId)
+      : (
+          (await this.terms.effectiveOn(manager, termsDate, [batch.merchantId])).get(
+            batch.merchantId,
+          ) ?? defaultTerms(batch.merchantId)
+        ).payoutAccount;
     const currency = batch.currency.trim();
-    if (!terms.payoutAccount) {
+    if (!payoutAccount) {
       if (batch.state === 'CREATED') {
         await this.moveBatch(manager, batch, 'FAILED', {
           failureCode: 'NO_PAYOUT_ACCOUNT',
@@ -177,9 +236,9 @@ export class Payouts {
       requestNo: payoutId,
       currency,
       amountMinor: batch.netMinor,
-      payeeBankCode: terms.payoutAccount.bankCode,
-      payeeAccountNo: terms.payoutAccount.accountNo,
-      payeeAccountName: terms.payoutAccount.accountName,
+      payeeBankCode: payoutAccount.bankCode,
+      payeeAccountNo: payoutAccount.accountNo,
+      payeeAccountName: payoutAccount.accountName,
       state: 'SUBMITTING',
       submitAttempts: 0,
       queryAttempts: 0,
@@ -196,7 +255,13 @@ export class Payouts {
   }
 
   /** Applies a bank answer (query, submission or notification) to a payout, once. */
-  async apply(payoutId: string, decision: PayoutDecision, source: string): Promise<PayoutState> {
+  async apply(
+    payoutId: string,
+    decision: PayoutDecision,
+    source: string,
+    /** Set when an admin settles it by hand: checked under the row lock, and recorded. */
+    byOperator?: { by: string; note: string },
+  ): Promise<PayoutState> {
     return this.dataSource.transaction(async (manager) => {
       if (decision.to === 'FAILED') await lockAvailableBalances(manager);
       const payout = await manager
@@ -206,6 +271,7 @@ export class Payouts {
         .setLock('pessimistic_write')
         .getOne();
       if (!payout) throw new SettlementError('PAYOUT.NOT_FOUND', `No payout ${payoutId}`);
+      if (byOperator) await this.assertResolvable(manager, payout, decision);
       if (isFinalPayoutState(payout.state)) {
         if (payout.state !== decision.to && (decision.to === 'PAID' || decision.to === 'FAILED')) {
           // The bank said two different things about one payout: a person must look (退汇?).
@@ -223,9 +289,15 @@ export class Payouts {
         bankTxnNo: decision.bankTxnNo ?? payout.bankTxnNo,
         updatedAt: now,
         version: payout.version + 1,
+        // The step that brought this answer is over: the payout is nobody's now.
+        claimedUntil: null,
       };
       if (decision.retryInMs !== undefined) {
         changes.nextActionAt = new Date(now.getTime() + decision.retryInMs);
+      }
+      if (byOperator) {
+        changes.resolvedBy = byOperator.by;
+        changes.resolutionNote = byOperator.note;
       }
       if (decision.resubmit) {
         // The bank never received it: the next pass submits again, same request number.
@@ -260,39 +332,59 @@ export class Payouts {
   }
 
   /**
-   * An operator settles a payout the bank cannot answer for (人工确认): after reading the bank's
-   * statement, PAID with the bank's transaction number, or FAILED. The human exit of a payout
-   * that stays SENT or UNKNOWN; refused for a payout that is already final.
+   * An admin settles as PAID a payout the bank cannot answer for (人工确认), after finding it on
+   * the bank's statement: the human exit of a payout that stays SENT or UNKNOWN. Only PAID: a
+   * payout the bank may still carry out is never declared failed by hand, since its money would
+   * then be paid again. Refused (409) while the worker is asking the bank about it, for a payout
+   * never sent, a final one, or a bank transaction number another payout already has.
    */
-  async resolveByOperator(
+  async resolveAsPaid(
     payoutId: string,
-    resolution: { outcome: 'PAID' | 'FAILED'; bankTxnNo?: string; reason: string },
+    resolution: { bankTxnNo: string; reason: string },
     resolvedBy: string,
   ): Promise<PayoutState> {
-    const payout = await this.dataSource.getRepository(PayoutEntity).findOneBy({ id: payoutId });
-    if (!payout) throw new SettlementError('PAYOUT.NOT_FOUND', `No payout ${payoutId}`, 'payoutId');
-    if (isFinalPayoutState(payout.state)) {
-      throw new SettlementError(
-        'PAYOUT.ILLEGAL_TRANSITION',
-        `Payout ${payoutId} is already ${payout.state}`,
-        'payoutId',
-      );
-    }
-    this.log.warn(
-      { payoutId, batchId: payout.batchId, resolution, resolvedBy },
-      'payout resolved by an operator (人工确认)',
-    );
     return this.apply(
       payoutId,
-      resolution.outcome === 'PAID'
-        ? { to: 'PAID', bankTxnNo: resolution.bankTxnNo }
-        : {
-            to: 'FAILED',
-            failureCode: 'RESOLVED_BY_OPERATOR',
-            failureMessage: `${resolvedBy}: ${resolution.reason}`,
-          },
+      { to: 'PAID', bankTxnNo: resolution.bankTxnNo },
       `operator ${resolvedBy}`,
+      {
+        by: resolvedBy,
+        note: resolution.reason,
+      },
     );
+  }
+
+  private async assertResolvable(
+    manager: EntityManager,
+    payout: PayoutEntity,
+    decision: PayoutDecision,
+  ): Promise<void> {
+    const refuse = (code: 'PAYOUT.NOT_RESOLVABLE' | 'PAYOUT.BANK_TXN_NO_USED', message: string) => {
+      throw new SettlementError(code, message, 'payoutId');
+    };
+    if (payout.state !== 'SENT' && payout.state !== 'UNKNOWN') {
+      refuse(
+        'PAYOUT.NOT_RESOLVABLE',
+        `Payout ${payout.id} is ${payout.state}: only a payout sent and unanswered can be settled by hand`,
+      );
+    }
+    if (payout.submitAttempts < 1)
+      refuse('PAYOUT.NOT_RESOLVABLE', `Payout ${payout.id} was never sent`);
+    if (payout.claimedUntil && payout.claimedUntil.getTime() > Date.now()) {
+      refuse(
+        'PAYOUT.NOT_RESOLVABLE',
+        `Payout ${payout.id} is being asked about at the bank right now; try again in a moment`,
+      );
+    }
+    const [taken] = (await manager.query(
+      `SELECT id FROM settlement.payouts WHERE bank_txn_no = $1 AND id <> $2 LIMIT 1`,
+      [decision.bankTxnNo, payout.id],
+    )) as Array<{ id: string }>;
+    if (taken)
+      refuse(
+        'PAYOUT.BANK_TXN_NO_USED',
+        `Bank transaction ${decision.bankTxnNo} is payout ${taken.id}'s`,
+      );
   }
 
   /** A notification the bank pushed, already verified by the bank client. */

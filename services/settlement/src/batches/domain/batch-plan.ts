@@ -38,7 +38,7 @@ export interface BatchPlanInput {
   readonly availableMinor: number;
   /** Reserve holds already released to available and not yet reported in a batch. */
   readonly releasedReserveMinor: number;
-  /** True if an earlier batch failed and its money waits in available for this one to carry. */
+  /** True if an earlier batch failed (or was never paid) and its money waits in available. */
   readonly hasFailedBatch: boolean;
 }
 

@@ -7,6 +7,7 @@ describe('settlement batch state machine', () => {
     expect(canMoveBatch('PAYING', 'FAILED')).toBe(true);
     expect(canMoveBatch('FAILED', 'PAYING')).toBe(true);
     expect(canMoveBatch('FAILED', 'SUPERSEDED')).toBe(true);
+    expect(canMoveBatch('CREATED', 'SUPERSEDED')).toBe(true);
     expect(canMoveBatch('CREATED', 'PAID')).toBe(false);
     expect(canMoveBatch('PAID', 'FAILED')).toBe(false);
     expect(canMoveBatch('SUPERSEDED', 'PAYING')).toBe(false);

@@ -11,7 +11,8 @@ import { SettlementError } from './settlement-error';
  *      │
  *      └──net ≤ 0 or below the minimum──▶ CARRIED_FORWARD
  *
- * PAID, CARRIED_FORWARD and SUPERSEDED are final. A FAILED batch's money is back in the merchant's
+ * PAID, CARRIED_FORWARD and SUPERSEDED are final. (A CREATED batch that a later batch was built
+ * over before any payout is superseded the same way, as a safeguard.) A FAILED batch's money is back in the merchant's
  * available balance: an operator retries it, or the merchant's next batch takes it in (carriedIn)
  * and the failed one becomes SUPERSEDED, so it can never be paid twice.
  */
@@ -19,7 +20,8 @@ export type BatchState =
   'CREATED' | 'PAYING' | 'PAID' | 'FAILED' | 'CARRIED_FORWARD' | 'SUPERSEDED';
 
 const TRANSITIONS: Readonly<Record<BatchState, readonly BatchState[]>> = {
-  CREATED: ['PAYING', 'FAILED'],
+  // SUPERSEDED from CREATED only if a later batch was built before any payout: a safeguard.
+  CREATED: ['PAYING', 'FAILED', 'SUPERSEDED'],
   PAYING: ['PAID', 'FAILED'],
   FAILED: ['PAYING', 'SUPERSEDED'],
   PAID: [],
