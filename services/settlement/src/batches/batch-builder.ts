@@ -114,18 +114,18 @@ export class BatchBuilder {
     // PAY_OUT never reached (the end of day runs PAY_OUT before the next date's build, so this is
     // a safeguard). The new batch carries their money in and they are superseded, so that the
     // same money is never claimed by two batches.
-    const failed = (await manager.query(
+    const unpaid = (await manager.query(
       `SELECT id, merchant_id, currency FROM settlement.settlement_batches
         WHERE state IN ('FAILED', 'CREATED') AND settlement_date < $1 FOR UPDATE`,
       [settlementDate],
     )) as Array<{ id: string; merchant_id: string; currency: string }>;
-    const failedByKey = new Map<string, string[]>();
-    for (const row of failed) {
+    const unpaidByKey = new Map<string, string[]>();
+    for (const row of unpaid) {
       const k = key(row.merchant_id, row.currency.trim());
-      failedByKey.set(k, [...(failedByKey.get(k) ?? []), row.id]);
+      unpaidByKey.set(k, [...(unpaidByKey.get(k) ?? []), row.id]);
     }
 
-    const keys = new Set([...days.keys(), ...released.keys(), ...failedByKey.keys()]);
+    const keys = new Set([...days.keys(), ...released.keys(), ...unpaidByKey.keys()]);
     for (const k of alreadyBuilt) keys.delete(k);
     const merchantIds = [...new Set([...keys].map((k) => k.split('|')[0]))];
     const available = await this.availableBalances(manager, merchantIds);
@@ -144,7 +144,7 @@ export class BatchBuilder {
         days: days.get(k) ?? [],
         availableMinor: available.get(k) ?? 0,
         releasedReserveMinor: Number(released.get(k)?.amount ?? 0),
-        hasFailedBatch: failedByKey.has(k),
+        hasUnpaidBatch: unpaidByKey.has(k),
       });
       if (plan) plans.push({ ...plan, batchId: newId('stb') });
     }
@@ -175,10 +175,10 @@ export class BatchBuilder {
         [releasedHolds.map(([id]) => id), releasedHolds.map(([, batchId]) => batchId)],
       );
     }
-    // A failed batch's money was in available and is now this batch's carriedIn: it is never
-    // paid by the old batch again.
+    // An unpaid batch's money (FAILED, or never paid out) was in available and is now this
+    // batch's carriedIn: the old batch never pays it again.
     const superseded = plans.flatMap(
-      (plan) => failedByKey.get(key(plan.merchantId, plan.currency)) ?? [],
+      (plan) => unpaidByKey.get(key(plan.merchantId, plan.currency)) ?? [],
     );
     if (superseded.length > 0) {
       await manager.query(

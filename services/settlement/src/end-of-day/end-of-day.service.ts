@@ -238,10 +238,8 @@ export class EndOfDay {
         this.payoutWorker.nudge();
         return outcome;
       }
-      case 'CLOSE_BOOKS': {
-        const report = await this.books.closeBusinessDate(date);
-        return report;
-      }
+      case 'CLOSE_BOOKS':
+        return this.books.closeBusinessDate(date);
     }
   }
 

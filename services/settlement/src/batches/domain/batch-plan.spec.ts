@@ -29,7 +29,7 @@ function input(overrides: Partial<BatchPlanInput> = {}, terms: Partial<Settlemen
     days: [],
     availableMinor: 0,
     releasedReserveMinor: 0,
-    hasFailedBatch: false,
+    hasUnpaidBatch: false,
     ...overrides,
   } satisfies BatchPlanInput;
 }
@@ -111,7 +111,7 @@ describe('planBatch', () => {
   });
 
   it('builds a batch to carry a failed payout even with no new items', () => {
-    const plan = planBatch(input({ availableMinor: 4200, hasFailedBatch: true }));
+    const plan = planBatch(input({ availableMinor: 4200, hasUnpaidBatch: true }));
     expect(plan).toMatchObject({
       itemCount: 0,
       carriedInMinor: 4200,

@@ -39,7 +39,7 @@ export interface BatchPlanInput {
   /** Reserve holds already released to available and not yet reported in a batch. */
   readonly releasedReserveMinor: number;
   /** True if an earlier batch failed (or was never paid) and its money waits in available. */
-  readonly hasFailedBatch: boolean;
+  readonly hasUnpaidBatch: boolean;
 }
 
 export interface BatchPlan {
@@ -97,7 +97,7 @@ export function planBatch(input: BatchPlanInput): BatchPlan | null {
     due.reduce((total, day) => total + pick(day), 0);
 
   const itemCount = sum((day) => day.itemCount);
-  if (itemCount === 0 && input.releasedReserveMinor === 0 && !input.hasFailedBatch) return null;
+  if (itemCount === 0 && input.releasedReserveMinor === 0 && !input.hasUnpaidBatch) return null;
 
   const itemsNetMinor = sum((day) => day.netMinor);
   const reserveHeldMinor =
